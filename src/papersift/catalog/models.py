@@ -1,0 +1,76 @@
+"""The paper catalog, kept in Hugging Face's two layers: the paper itself, and its appearances on daily lists."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Paper(models.Model):
+    """One arXiv paper under its base id (no version suffix), holding the newest version seen."""
+
+    arxiv_id = models.CharField(max_length=64, unique=True, help_text="Base id: 2405.15738 or math/0701001.")
+    version = models.PositiveIntegerField(null=True, blank=True, help_text="Latest version number, if known.")
+    versions = models.JSONField(default=list, blank=True, help_text='[{"version": 1, "date": ISO-8601}, ...]')
+    title = models.TextField()
+    abstract = models.TextField(blank=True)
+    authors = models.JSONField(default=list, blank=True, help_text="Author names, in the paper's order.")
+    categories = models.JSONField(default=list, blank=True, help_text="arXiv categories, primary first.")
+    primary_category = models.CharField(max_length=32, blank=True, db_index=True)
+    published = models.DateTimeField(null=True, blank=True, help_text="Date of the first version.")
+    updated = models.DateTimeField(null=True, blank=True, help_text="Date of the latest version or update.")
+    announced = models.DateField(null=True, blank=True, help_text="First arXiv daily listing that carried it.")
+    observed_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When the source of the stored fields saw them (orders equal versions).")
+    comments = models.TextField(blank=True)
+    journal_ref = models.TextField(blank=True)
+    doi = models.CharField(max_length=255, blank=True)
+    license = models.CharField(max_length=255, blank=True)
+    withdrawn = models.BooleanField(default=False)
+    code_url = models.URLField(max_length=500, blank=True)
+    project_url = models.URLField(max_length=500, blank=True)
+    content_hash = models.CharField(max_length=64, help_text="sha256 of the descriptive fields; decides 'changed'.")
+    source = models.CharField(max_length=32, help_text="Ingest format that last changed this paper.")
+    source_uri = models.TextField(help_text="File or URL of that record.")
+    source_record = models.CharField(max_length=255, blank=True, help_text="Line, record index or OAI identifier.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published", "arxiv_id"]
+        indexes = [models.Index(fields=["published"]), models.Index(fields=["updated"])]
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id}: {self.title[:60]}"
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+
+class DailyListing(models.Model):
+    """A paper shown on one day's list, with who submitted it and the counts imported with it."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="listings")
+    date = models.DateField(db_index=True)
+    listed_at = models.DateTimeField(null=True, blank=True, help_text="HF's top-level publishedAt for the entry.")
+    submitted_by = models.CharField(max_length=150, blank=True, help_text="Submitter's user name, if known.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    upvotes_imported = models.PositiveIntegerField(default=0)
+    comments_imported = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=32)
+    source_uri = models.TextField()
+    source_record = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paper", "date"], name="listing_once_per_day")]
+        indexes = [models.Index(fields=["date", "-upvotes_imported"])]
+        ordering = ["-date", "-upvotes_imported"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.paper_id}"

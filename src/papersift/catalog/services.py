@@ -1,0 +1,216 @@
+"""The one place that writes papers and listings: an idempotent, version-aware upsert of parsed records.
+
+Merge rules (table-tested in tests/catalog/test_merge.py):
+- a record for an unseen id is new;
+- records are ordered by version number; between equal versions, or two records without versions, by
+  update date, then by when the source observed them (HF listing day, OAI datestamp, snapshot update date);
+  a record that is not older by that order is *authoritative*;
+- an authoritative record replaces every field it carries; a record that cannot be ordered against the stored
+  paper (e.g. HF data, which has no version, against an arXiv record) only fills fields that are empty;
+- a record known to be older (lower version, earlier update) changes nothing: it is counted as `stale`;
+- a field a source does not carry (empty) never erases a stored value;
+- the content hash of the merged fields decides between `updated` and `unchanged`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import asdict
+from datetime import date, datetime
+
+import orjson
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from papersift.catalog.models import DailyListing, Paper
+from papersift.ingest.records import Parsed
+
+DESCRIPTIVE = (
+    "title", "abstract", "authors", "categories", "version", "versions", "published", "updated", "announced",
+    "comments", "journal_ref", "doi", "license", "withdrawn", "code_url", "project_url",
+)
+NEW, UPDATED, UNCHANGED, STALE = "new", "updated", "unchanged", "stale"
+LISTING_FIELDS = ("listed_at", "submitted_by", "submitted_at", "upvotes_imported", "comments_imported")
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value is False
+
+
+def content_hash(fields: dict) -> str:
+    payload = orjson.dumps([fields.get(name) for name in DESCRIPTIVE], default=_json_default)
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _json_default(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def freshness(current: dict, incoming: dict) -> str:
+    """'newer', 'older', 'same' or 'unknown': how the incoming record orders against the stored one."""
+    cv, iv = current.get("version"), incoming.get("version")
+    if cv is not None and iv is not None and cv != iv:
+        return "newer" if iv > cv else "older"
+    if (cv is None) != (iv is None):
+        return "unknown"  # e.g. HF data (no version) against an arXiv record
+    for key in ("updated", "observed"):
+        old, new = current.get(key), incoming.get(key)
+        if old is not None and new is not None and old != new:
+            return "newer" if new > old else "older"
+    return "same"
+
+
+def merge(current: dict | None, incoming: dict) -> tuple[str, dict]:
+    """Pure merge of one incoming record's descriptive fields into the stored ones; returns (outcome, fields)."""
+    if current is None:
+        return NEW, dict(incoming)
+    order = freshness(current, incoming)
+    if order == "older":
+        return STALE, current
+    authoritative = order in {"newer", "same"}
+    merged = dict(current)
+    for name in DESCRIPTIVE:
+        value = incoming.get(name)
+        if _empty(value):
+            continue
+        if authoritative or _empty(current.get(name)):
+            merged[name] = value
+    merged["versions"] = _union_versions(current.get("versions") or [], incoming.get("versions") or [])
+    if authoritative and incoming.get("observed") is not None:
+        merged["observed"] = incoming["observed"]
+    if content_hash(merged) == content_hash(current):
+        # Same content; a later observation is still recorded so that older records keep losing to it.
+        return UNCHANGED, merged
+    return UPDATED, merged
+
+
+def _union_versions(old: list[dict], new: list[dict]) -> list[dict]:
+    by_number = {item["version"]: item for item in old}
+    for item in new:
+        if item.get("date") or item["version"] not in by_number:
+            by_number[item["version"]] = item
+    return [by_number[number] for number in sorted(by_number)]
+
+
+def record_fields(parsed: Parsed) -> dict:
+    fields = asdict(parsed.paper)
+    fields.pop("arxiv_id")
+    fields["observed"] = fields.pop("observed")
+    return fields
+
+
+class UpsertResult:
+    def __init__(self) -> None:
+        self.papers: Counter[str] = Counter()
+        self.listings: Counter[str] = Counter()
+
+    def add(self, other: UpsertResult) -> None:
+        self.papers.update(other.papers)
+        self.listings.update(other.listings)
+
+
+def upsert(items: list[Parsed], source: str, source_uri: str) -> UpsertResult:
+    """Write one batch of parsed records in one transaction; callers choose the batch size."""
+    result = UpsertResult()
+    if not items:
+        return result
+    with transaction.atomic():
+        ids = {item.paper.arxiv_id for item in items}
+        stored = {
+            row["arxiv_id"]: row
+            for row in Paper.objects.select_for_update().filter(arxiv_id__in=ids)
+            .values("id", "arxiv_id", "content_hash", *DESCRIPTIVE, observed=F("observed_at"))
+        }
+        pending: dict[str, dict] = {}
+        changed: dict[str, tuple[dict, Parsed]] = {}
+        for item in items:
+            arxiv_id = item.paper.arxiv_id
+            current = pending.get(arxiv_id) or stored.get(arxiv_id)
+            outcome, fields = merge(current, record_fields(item))
+            result.papers[outcome] += 1
+            observed_later = outcome == UNCHANGED and fields.get("observed") != current.get("observed")
+            if outcome in {NEW, UPDATED} or observed_later:
+                fields.setdefault("id", current.get("id") if current else None)
+                pending[arxiv_id] = fields
+                changed[arxiv_id] = (fields, item)
+        _write_papers(changed, stored, source, source_uri)
+        listings = [item for item in items if item.listing is not None]
+        if listings:
+            ids_by_arxiv = {a: row["id"] for a, row in stored.items()}
+            ids_by_arxiv.update({a: fields["id"] for a, (fields, _) in changed.items()})
+            _write_listings(listings, ids_by_arxiv, source, source_uri, result)
+    return result
+
+
+def _paper_values(fields: dict, item: Parsed, source: str, source_uri: str) -> dict:
+    values = {name: fields[name] for name in DESCRIPTIVE}
+    for name in ("comments", "journal_ref", "doi", "license", "code_url", "project_url", "abstract"):
+        values[name] = values[name] or ""
+    values["authors"] = values["authors"] or []
+    values["categories"] = values["categories"] or []
+    values["versions"] = values["versions"] or []
+    values["withdrawn"] = bool(values["withdrawn"])
+    values["primary_category"] = values["categories"][0] if values["categories"] else ""
+    values["content_hash"] = content_hash(fields)
+    values["observed_at"] = fields.get("observed")
+    values.update(source=source, source_uri=source_uri[:2000], source_record=item.location[:255])
+    return values
+
+
+def _write_papers(changed: dict[str, tuple[dict, Parsed]], stored: dict, source: str, source_uri: str) -> None:
+    creates, updates = [], []
+    now = timezone.now()
+    for arxiv_id, (fields, item) in changed.items():
+        values = _paper_values(fields, item, source, source_uri)
+        if arxiv_id in stored:
+            updates.append(Paper(id=stored[arxiv_id]["id"], arxiv_id=arxiv_id, modified_at=now, **values))
+        else:
+            creates.append(Paper(arxiv_id=arxiv_id, **values))
+    if creates:
+        Paper.objects.bulk_create(creates, batch_size=500)
+        for paper in creates:
+            changed[paper.arxiv_id][0]["id"] = paper.id
+    if updates:
+        update_fields = [*DESCRIPTIVE, "observed_at", "primary_category", "content_hash", "source", "source_uri",
+                         "source_record", "modified_at"]
+        Paper.objects.bulk_update(updates, update_fields, batch_size=200)
+
+
+def _write_listings(items: list[Parsed], ids: dict[str, int], source: str, source_uri: str,
+                    result: UpsertResult) -> None:
+    wanted = {(ids[item.paper.arxiv_id], item.listing.date): item for item in items}
+    existing = {
+        (row.paper_id, row.date): row
+        for row in DailyListing.objects.filter(paper_id__in={key[0] for key in wanted},
+                                               date__in={key[1] for key in wanted})
+    }
+    creates, updates = [], []
+    for (paper_id, day), item in wanted.items():
+        listing = item.listing
+        values = dict(listed_at=listing.listed_at, submitted_by=listing.submitted_by,
+                      submitted_at=listing.submitted_at, upvotes_imported=listing.upvotes,
+                      comments_imported=listing.comments)
+        row = existing.get((paper_id, day))
+        if row is None:
+            creates.append(DailyListing(paper_id=paper_id, date=day, source=source, source_uri=source_uri[:2000],
+                                        source_record=item.location[:255], **values))
+            result.listings[NEW] += 1
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.source, row.source_uri, row.source_record = source, source_uri[:2000], item.location[:255]
+            updates.append(row)
+            result.listings[UPDATED] += 1
+        else:
+            result.listings[UNCHANGED] += 1
+    duplicates = len(items) - len(wanted)
+    if duplicates:
+        result.listings[UNCHANGED] += duplicates
+    DailyListing.objects.bulk_create(creates, batch_size=500)
+    if updates:
+        DailyListing.objects.bulk_update(updates, [*LISTING_FIELDS, "source", "source_uri", "source_record"],
+                                         batch_size=200)

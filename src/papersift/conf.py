@@ -1,0 +1,192 @@
+"""Every papersift setting, declared once with its type, default and help.
+
+Values come from, in order of precedence: the environment (`PAPERSIFT_<NAME>`), a file named by
+`PAPERSIFT_<NAME>_FILE` (for secrets), the TOML file named by `PAPERSIFT_CONFIG_FILE` (keys in lower case),
+then the default. This module is the only place that reads the environment; `papersift config` prints the
+result with secrets redacted, and a test checks that every setting here is documented in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+PREFIX = "PAPERSIFT_"
+
+
+class ConfigError(Exception):
+    """A setting has a value papersift cannot use; the message names the setting and the value's source."""
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true/false, got {raw!r}")
+
+
+def _list(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+    secret: bool = False
+
+
+def _default_data_dir() -> str:
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(xdg) / "papersift")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENV", str, "development",
+            "`development` or `production`. Production refuses a missing or placeholder SECRET_KEY and turns DEBUG off."),
+    Setting("DATA_DIR", str, None,
+            "Directory for the SQLite database, the generated secret key, harvest spool files and (later) indexes. "
+            "Default: `$XDG_DATA_HOME/papersift` (`~/.local/share/papersift`)."),
+    Setting("DATABASE_URL", str, None,
+            "Database URL. Default: `sqlite:///<DATA_DIR>/papersift.sqlite3`. PostgreSQL 15+: "
+            "`postgresql://user:password@host:5432/dbname`."),
+    Setting("SECRET_KEY", str, None,
+            "Django secret key. In development it is generated once and kept in `<DATA_DIR>/secret_key`; "
+            "in production it must be set (or given through `PAPERSIFT_SECRET_KEY_FILE`).", secret=True),
+    Setting("DEBUG", _bool, False, "Django debug pages. Never in production."),
+    Setting("ALLOWED_HOSTS", _list, ["127.0.0.1", "localhost", "[::1]"],
+            "Comma-separated host names the web server answers to."),
+    Setting("LOAD_SAMPLE", _bool, True,
+            "Load the bundled Hugging Face daily-papers sample into an empty catalog when the server starts."),
+    Setting("HARVEST_DELAY", float, 3.0,
+            "Seconds to wait between two requests to the same source while harvesting (arXiv asks for 3)."),
+    Setting("HTTP_TIMEOUT", float, 60.0, "Seconds before an HTTP request to a source is abandoned."),
+    Setting("HTTP_RETRIES", int, 5,
+            "How many times a request that got 503/429/5xx or a connection error is retried before the harvest stops."),
+    Setting("MAX_RETRY_AFTER", float, 600.0,
+            "Longest `Retry-After` wait (seconds) papersift honours; a longer one stops the harvest with a message."),
+    Setting("CONTACT_EMAIL", str, "",
+            "E-mail address sent in the User-Agent of harvest requests, as arXiv asks of bulk harvesters."),
+    Setting("INGEST_BATCH", int, 2000, "Records written per database transaction during ingest."),
+    Setting("SERVER_WORKERS", int, 2, "Worker processes of `papersift serve` (gunicorn)."),
+    Setting("SERVER_THREADS", int, 4, "Threads per worker process of `papersift serve`."),
+    Setting("LOG_LEVEL", str, "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
+)
+
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "insecure", "django-insecure"}
+
+
+def _toml_values() -> dict[str, Any]:
+    path = os.environ.get(PREFIX + "CONFIG_FILE")
+    if not path:
+        return {}
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{PREFIX}CONFIG_FILE={path}: {exc}") from exc
+    unknown = sorted(key for key in data if key.upper() not in BY_NAME)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}")
+    return {key.upper(): value for key, value in data.items()}
+
+
+def _resolve(setting: Setting, toml: dict[str, Any]) -> tuple[Any, str]:
+    env_name = PREFIX + setting.name
+    if env_name in os.environ:
+        raw, source = os.environ[env_name], f"environment {env_name}"
+    elif env_name + "_FILE" in os.environ:
+        file_path = os.environ[env_name + "_FILE"]
+        try:
+            raw = Path(file_path).read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"{env_name}_FILE={file_path}: {exc}") from exc
+        source = f"file {file_path}"
+    elif setting.name in toml:
+        value = toml[setting.name]
+        return (value if not isinstance(value, str) else _parse(setting, value, "config file")), "config file"
+    else:
+        return setting.default, "default"
+    return _parse(setting, raw, source), source
+
+
+def _parse(setting: Setting, raw: str, source: str) -> Any:
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}{setting.name} (from {source}): {exc}") from exc
+
+
+def load() -> dict[str, Any]:
+    """Resolve every setting; derive the defaults that depend on others (data dir, database, secret key)."""
+    toml = _toml_values()
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for setting in SETTINGS:
+        values[setting.name], sources[setting.name] = _resolve(setting, toml)
+    if values["ENV"] not in {"development", "production"}:
+        raise ConfigError(f"{PREFIX}ENV must be 'development' or 'production', got {values['ENV']!r}")
+    data_dir = Path(values["DATA_DIR"] or _default_data_dir()).expanduser().resolve()
+    values["DATA_DIR"] = str(data_dir)
+    if not values["DATABASE_URL"]:
+        values["DATABASE_URL"] = f"sqlite:///{data_dir / 'papersift.sqlite3'}"
+    values["SECRET_KEY"], sources["SECRET_KEY"] = _secret_key(values, sources["SECRET_KEY"], data_dir)
+    if values["ENV"] == "production" and values["DEBUG"]:
+        raise ConfigError(f"{PREFIX}DEBUG must be off when {PREFIX}ENV=production")
+    values["_SOURCES"] = sources
+    return values
+
+
+def _secret_key(values: dict[str, Any], source: str, data_dir: Path) -> tuple[str, str]:
+    key = values["SECRET_KEY"]
+    if values["ENV"] == "production":
+        if key is None or key.strip().lower() in PLACEHOLDER_SECRETS or key.startswith("django-insecure"):
+            raise ConfigError(f"{PREFIX}SECRET_KEY must be set to a real secret when {PREFIX}ENV=production")
+        return key, source
+    if key:
+        return key, source
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip(), f"generated, {key_file}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    # Written with O_EXCL so that two processes starting at once agree on one key.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip(), f"generated, {key_file}"
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key, f"generated, {key_file}"
+
+
+def redacted(values: dict[str, Any]) -> dict[str, Any]:
+    """The effective settings for display: secrets and database passwords replaced by `********`."""
+    shown: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value = values[setting.name]
+        if setting.secret and value:
+            value = "********"
+        elif setting.name == "DATABASE_URL":
+            value = _redact_url(value)
+        shown[setting.name] = value
+    return shown
+
+
+def _redact_url(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":********@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url

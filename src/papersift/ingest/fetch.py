@@ -1,0 +1,106 @@
+"""Polite HTTP fetching for harvests: one client, a delay between requests, Retry-After honoured.
+
+arXiv asks harvesters to wait 3 seconds between requests and answers 503 with `Retry-After` for flow
+control; both are obeyed here. Transient failures (429, 5xx, connection errors) are retried with
+exponential backoff; anything else stops the harvest with the status and URL in the message.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import httpx
+
+from papersift import __version__
+
+log = logging.getLogger("papersift.ingest")
+RETRYABLE = {429, 500, 502, 503, 504}
+
+
+class FetchError(Exception):
+    """A request that failed for good; the message names the URL and why."""
+
+
+class Fetcher:
+    def __init__(self, *, delay: float, timeout: float, retries: int, max_retry_after: float,
+                 contact: str = "", sleep=time.sleep):
+        agent = f"papersift/{__version__} (self-hosted paper index{'; mailto:' + contact if contact else ''})"
+        self.client = httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": agent})
+        self.delay, self.retries, self.max_retry_after = delay, retries, max_retry_after
+        self.sleep = sleep
+        self._last_request: float | None = None
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _polite_wait(self) -> None:
+        if self._last_request is not None:
+            remaining = self.delay - (time.monotonic() - self._last_request)
+            if remaining > 0:
+                self.sleep(remaining)
+
+    def get(self, url: str) -> bytes:
+        """The body of a 200 response to GET url, after retries."""
+        last_problem = ""
+        for attempt in range(self.retries + 1):
+            self._polite_wait()
+            try:
+                response = self.client.get(url)
+            except httpx.TransportError as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+                wait = self._backoff(attempt)
+            else:
+                if response.status_code == 200:
+                    return response.content
+                last_problem = f"HTTP {response.status_code}"
+                if response.status_code not in RETRYABLE:
+                    raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
+                wait = retry_after(response.headers.get("Retry-After"))
+                if wait is None:
+                    wait = self._backoff(attempt)
+                elif wait > self.max_retry_after:
+                    raise FetchError(f"{url}: asked to retry after {wait:.0f} s, more than "
+                                     f"PAPERSIFT_MAX_RETRY_AFTER={self.max_retry_after:.0f} s")
+            finally:
+                self._last_request = time.monotonic()
+            if attempt < self.retries:
+                log.warning("fetch.retry url=%s problem=%r wait=%.1fs attempt=%d", url, last_problem, wait, attempt + 1)
+                self.sleep(wait)
+        raise FetchError(f"{url}: gave up after {self.retries + 1} attempts (last: {last_problem})")
+
+    def download(self, url: str, destination: Path) -> None:
+        """Stream a large body (a snapshot dump) to a file; written under a temporary name, then renamed."""
+        partial = destination.with_suffix(destination.suffix + ".part")
+        self._polite_wait()
+        try:
+            with self.client.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
+                with open(partial, "wb") as handle:
+                    for chunk in response.iter_bytes(1 << 20):
+                        handle.write(chunk)
+        except httpx.TransportError as exc:
+            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            self._last_request = time.monotonic()
+        partial.replace(destination)
+
+    def _backoff(self, attempt: int) -> float:
+        return min(max(self.delay, 1.0) * (2 ** attempt), 300.0)
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

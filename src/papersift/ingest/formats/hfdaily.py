@@ -1,0 +1,137 @@
+"""`hf-daily`: bodies of Hugging Face `GET /api/daily_papers` responses, with the archive's quirks.
+
+Quirks handled (see shared/data/hf-daily/README.md): entries that are Python-repr strings instead of objects,
+the `{status, date, count, data}` wrapper, hard line breaks in `paper.title`/`paper.summary`, and missing
+fields in older files. The listing day is taken from the file name or URL (`YYYY-MM-DD`), then the wrapper's
+`date`, then the entry's `submittedOnDailyAt` / `publishedAt`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import datetime, time, timezone
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import orjson
+
+from papersift.ingest.records import (
+    FormatError, InvalidRecord, ListingRecord, PageInfo, PaperRecord, Parsed, RecordError, clean_text,
+    parse_date, parse_datetime, sniff_html, split_arxiv_id,
+)
+
+NAME = "hf-daily"
+EXTENSIONS = (".json",)
+DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?!.*\d{4}-\d{2}-\d{2})")
+
+
+def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | RecordError]:
+    body = stream.read()
+    if sniff_html(body[:256]):
+        raise FormatError("is an HTML page, not a Hugging Face daily_papers JSON response")
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise FormatError(f"is not valid JSON ({exc}); not a {NAME} response body") from exc
+    entries, wrapper_day = _entries(document)
+    name_match = DAY_IN_NAME.search(name)
+    day = parse_date(name_match.group(1)) if name_match else parse_date(wrapper_day)
+    for index, entry in enumerate(entries):
+        location = f"entry {index}"
+        try:
+            yield convert(_as_dict(entry), day, location)
+        except InvalidRecord as exc:
+            yield RecordError(location, str(exc))
+
+
+def _entries(document) -> tuple[list, str | None]:
+    if isinstance(document, list):
+        return document, None
+    if isinstance(document, dict) and isinstance(document.get("data"), list):
+        return document["data"], document.get("date")
+    raise FormatError("is JSON but not a daily_papers response (expected a list of entries or {data: [...]})")
+
+
+def _as_dict(entry) -> dict:
+    if isinstance(entry, dict):
+        return entry
+    if isinstance(entry, str):
+        try:
+            value = ast.literal_eval(entry)
+        except (ValueError, SyntaxError) as exc:
+            raise InvalidRecord(f"string entry is not a Python literal: {exc}") from exc
+        if isinstance(value, dict):
+            return value
+    raise InvalidRecord(f"entry should be an object, got {type(entry).__name__}")
+
+
+def convert(entry: dict, day, location: str) -> Parsed:
+    paper = entry.get("paper")
+    if not isinstance(paper, dict):
+        raise InvalidRecord("entry has no 'paper' object")
+    arxiv_id, version = split_arxiv_id(str(paper.get("id") or ""))
+    title = clean_text(paper.get("title") or entry.get("title"))
+    if not title:
+        raise InvalidRecord(f"paper {arxiv_id} has no title")
+    submitted_at = parse_datetime(paper.get("submittedOnDailyAt"))
+    listed_at = parse_datetime(entry.get("publishedAt"))
+    listing_day = day or (submitted_at or listed_at or None)
+    if listing_day is None:
+        raise InvalidRecord(f"paper {arxiv_id}: no listing date in the file name, wrapper or entry")
+    if hasattr(listing_day, "date"):
+        listing_day = listing_day.date()
+    record = PaperRecord(
+        arxiv_id=arxiv_id,
+        title=title,
+        abstract=clean_text(paper.get("summary") or entry.get("summary")),
+        authors=_authors(paper.get("authors")),
+        version=version,
+        published=parse_datetime(paper.get("publishedAt")),
+        code_url=_url(paper.get("githubRepo")),
+        project_url=_url(paper.get("projectPage")),
+        observed=datetime.combine(listing_day, time(), tzinfo=timezone.utc),
+    )
+    listing = ListingRecord(
+        date=listing_day,
+        listed_at=listed_at,
+        submitted_by=_submitter(entry, paper),
+        submitted_at=submitted_at,
+        upvotes=_count(paper.get("upvotes"), "paper.upvotes"),
+        comments=_count(entry.get("numComments"), "numComments"),
+    )
+    return Parsed(paper=record, location=location, listing=listing)
+
+
+def _authors(value) -> list[str]:
+    if not value:
+        return []
+    if not isinstance(value, list):
+        raise InvalidRecord("paper.authors should be a list")
+    names = []
+    for author in value:
+        name = author.get("name") if isinstance(author, dict) else author
+        if isinstance(name, str) and name.strip():
+            names.append(clean_text(name))
+    return names
+
+
+def _submitter(entry: dict, paper: dict) -> str:
+    for who in (entry.get("submittedBy"), paper.get("submittedOnDailyBy")):
+        if isinstance(who, dict):
+            name = who.get("name") or who.get("user") or who.get("fullname")
+            if name:
+                return str(name)[:150]
+    return ""
+
+
+def _url(value) -> str:
+    return value.strip() if isinstance(value, str) and value.strip().startswith(("http://", "https://")) else ""
+
+
+def _count(value, field: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidRecord(f"{field} should be a non-negative integer, got {value!r}")
+    return value

@@ -1,0 +1,55 @@
+"""Streaming XML shared by the OAI-PMH and Atom parsers: bounded memory, a clear error for non-XML input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from lxml import etree
+
+from papersift.ingest.records import FormatError, sniff_html
+
+
+def elements(stream: BinaryIO, format_name: str, root_tag: str, tags: tuple[str, ...]) -> Iterator[etree._Element]:
+    """Yield each completed element named in `tags`; check first that the document's root is `root_tag`.
+
+    Elements are cleared after the consumer is done with them, so a 1000-record page or a large file is
+    read in constant memory.
+    """
+    head = stream.peek(256)[:256] if hasattr(stream, "peek") else b""
+    if sniff_html(head):
+        raise FormatError(f"is an HTML page, not {format_name} XML")
+    events = etree.iterparse(
+        stream, events=("start", "end"), remove_blank_text=True, huge_tree=True, resolve_entities=False,
+        no_network=True,
+    )
+    root_seen = False
+    try:
+        for event, element in events:
+            if not root_seen:
+                root_seen = True
+                if element.tag != root_tag:
+                    raise FormatError(f"root element is <{_local(element.tag)}>, not <{_local(root_tag)}>: "
+                                      f"not {format_name} XML")
+                continue
+            if event == "end" and element.tag in tags:
+                yield element
+                element.clear(keep_tail=False)
+                parent = element.getparent()
+                while parent is not None and element.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:
+        if not root_seen:
+            raise FormatError(f"is not XML ({exc.msg}); not {format_name}") from exc
+        raise FormatError(f"XML is malformed or cut short at line {exc.lineno}: {exc.msg}") from exc
+    if not root_seen:
+        raise FormatError(f"is empty, not {format_name} XML")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def child_text(element: etree._Element, tag: str) -> str:
+    found = element.find(tag)
+    return (found.text or "") if found is not None else ""

@@ -1,0 +1,188 @@
+"""What every parser produces: source-neutral paper and listing records, and the errors it can report.
+
+Parsers never touch the database. They turn bytes into `Parsed` items (or `RecordError`s for records they
+must skip) and raise `FormatError` when the input is not the stated format at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
+
+NEW_STYLE_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
+OLD_STYLE_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
+ID_PREFIXES = re.compile(r"^(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|oai:arxiv\.org:|arxiv:)", re.I)
+WHITESPACE = re.compile(r"\s+")
+
+
+class FormatError(Exception):
+    """The input is not the stated format at all (wrong format, HTML page, truncated gzip): refuse it whole."""
+
+
+class SourceError(Exception):
+    """The source answered with an error of its own (an OAI-PMH error code, an arXiv API error entry)."""
+
+
+class OAIError(SourceError):
+    """An OAI-PMH `<error code=...>` response other than noRecordsMatch."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"OAI-PMH error {code}: {message}")
+        self.code = code
+
+
+@dataclass(slots=True)
+class RecordError:
+    """One record that was skipped, and where it was."""
+
+    location: str
+    message: str
+
+
+@dataclass(slots=True)
+class PaperRecord:
+    arxiv_id: str
+    title: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    version: int | None = None
+    versions: list[dict] = field(default_factory=list)
+    published: datetime | None = None
+    updated: datetime | None = None
+    announced: date | None = None
+    observed: datetime | None = None   # when the source saw this record; orders records of the same version
+    comments: str = ""
+    journal_ref: str = ""
+    doi: str = ""
+    license: str = ""
+    withdrawn: bool = False
+    code_url: str = ""
+    project_url: str = ""
+
+
+@dataclass(slots=True)
+class ListingRecord:
+    date: date
+    listed_at: datetime | None = None
+    submitted_by: str = ""
+    submitted_at: datetime | None = None
+    upvotes: int = 0
+    comments: int = 0
+
+
+@dataclass(slots=True)
+class Parsed:
+    paper: PaperRecord
+    location: str
+    listing: ListingRecord | None = None
+
+
+@dataclass(slots=True)
+class PageInfo:
+    """What a paged response says about the next page (OAI resumption token, Atom opensearch counters)."""
+
+    resumption_token: str | None = None
+    complete_list_size: int | None = None
+    total_results: int | None = None
+    start_index: int | None = None
+    entries: int = 0
+
+
+class InvalidRecord(ValueError):
+    """Raised inside a parser for a record it must skip; the parser turns it into a RecordError."""
+
+
+def split_arxiv_id(raw: str) -> tuple[str, int | None]:
+    """'arXiv:2405.15738v2' -> ('2405.15738', 2); old-style ids keep their archive: 'math/0701001'."""
+    text = ID_PREFIXES.sub("", (raw or "").strip())
+    text = text.removesuffix(".pdf")
+    for pattern in (NEW_STYLE_ID, OLD_STYLE_ID):
+        match = pattern.match(text)
+        if match:
+            return match.group(1), int(match.group(2)) if match.group(2) else None
+    raise InvalidRecord(f"not an arXiv id: {raw!r}")
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse arXiv's hard line breaks and indentation into single spaces."""
+    return WHITESPACE.sub(" ", text or "").strip()
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """ISO-8601 ('2024-05-24T17:34:15.000Z', '2014-12-29') or RFC-822 ('Mon, 2 Apr 2007 19:18:42 GMT'), as UTC."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError) as exc:
+            raise InvalidRecord(f"not a date: {value!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def parse_date(value: str | None) -> date | None:
+    parsed = parse_datetime(value)
+    return parsed.date() if parsed else None
+
+
+def version_number(label: str | int | None) -> int:
+    """'v3' -> 3."""
+    try:
+        return int(str(label).strip().lstrip("vV"))
+    except ValueError as exc:
+        raise InvalidRecord(f"not a version label: {label!r}") from exc
+
+
+def versions_from(pairs: list[tuple[int, datetime | None]]) -> list[dict]:
+    """Sorted, de-duplicated version list as stored on Paper.versions."""
+    by_number = {number: when for number, when in pairs}
+    return [
+        {"version": number, "date": when.isoformat() if when else None}
+        for number, when in sorted(by_number.items())
+    ]
+
+
+def split_categories(value: str | list[str] | None) -> list[str]:
+    if not value:
+        return []
+    items = value.split() if isinstance(value, str) else value
+    seen: dict[str, None] = {}
+    for item in items:
+        item = item.strip()
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)
+
+
+_AUTHOR_SEPARATORS = re.compile(r",\s*(?:and\s+)?|\s+and\s+|;\s*")
+_PARENTHESISED = re.compile(r"\([^()]*\)")
+
+
+def split_author_string(value: str | None) -> list[str]:
+    """arXiv's flat author string 'A. One, B. Two (MIT), and C. Three' -> ['A. One', 'B. Two', 'C. Three']."""
+    if not value:
+        return []
+    text = clean_text(value)
+    while _PARENTHESISED.search(text):  # affiliations, possibly nested
+        text = _PARENTHESISED.sub("", text)
+    return [name.strip() for name in _AUTHOR_SEPARATORS.split(text) if name and name.strip()]
+
+
+def looks_withdrawn(comments: str, abstract: str) -> bool:
+    """arXiv marks withdrawals in the comments ('This paper has been withdrawn by the author')."""
+    text = f"{comments} {abstract[:200]}".lower()
+    return "has been withdrawn" in text or text.strip().startswith("withdrawn")
+
+
+def sniff_html(head: bytes) -> bool:
+    """True for an HTML page (a proxy's or server's error page saved in place of the data)."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:64].lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
