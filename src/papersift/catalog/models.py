@@ -8,7 +8,7 @@ from django.db import models
 class Paper(models.Model):
     """One arXiv paper under its base id (no version suffix), holding the newest version seen."""
 
-    arxiv_id = models.CharField(max_length=64, unique=True, help_text="Base id: 2405.15738 or math/0701001.")
+    arxiv_id = models.CharField(max_length=64, unique=True, help_text="Base arXiv id (2405.15738, math/0701001), or scheme:id for papers not on arXiv.")
     version = models.PositiveIntegerField(null=True, blank=True, help_text="Latest version number, if known.")
     versions = models.JSONField(default=list, blank=True, help_text='[{"version": 1, "date": ISO-8601}, ...]')
     title = models.TextField()
@@ -43,12 +43,21 @@ class Paper(models.Model):
         return f"{self.arxiv_id}: {self.title[:60]}"
 
     @property
+    def is_arxiv(self) -> bool:
+        """False for papers known only under another registry's id ('s2:...', 'doi:...')."""
+        return ":" not in self.arxiv_id
+
+    @property
     def abs_url(self) -> str:
-        return f"https://arxiv.org/abs/{self.arxiv_id}"
+        if self.is_arxiv:
+            return f"https://arxiv.org/abs/{self.arxiv_id}"
+        if self.arxiv_id.startswith("doi:"):
+            return f"https://doi.org/{self.arxiv_id[4:]}"
+        return ""
 
     @property
     def pdf_url(self) -> str:
-        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+        return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.is_arxiv else ""
 
 
 class DailyListing(models.Model):

@@ -106,6 +106,21 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
     raise InvalidRecord(f"not an arXiv id: {raw!r}")
 
 
+EXTERNAL_ID = re.compile(r"^(?!arxiv:|oai:)([a-z][a-z0-9]{1,15}):(\S{1,200})$")
+
+
+def split_paper_id(raw: str) -> tuple[str, int | None]:
+    """An arXiv id, or a namespaced id from another registry for papers arXiv does not have
+    ('s2:<sha>', 'openalex:W7159160036', 'doi:10.1088/2632-2153/ace30a'), kept as given."""
+    try:
+        return split_arxiv_id(raw)
+    except InvalidRecord:
+        match = EXTERNAL_ID.match((raw or "").strip())
+        if match:
+            return match.group(0), None
+        raise InvalidRecord(f"not an arXiv id or a scheme:id paper id: {raw!r}") from None
+
+
 def clean_text(text: str | None) -> str:
     """Collapse arXiv's hard line breaks and indentation into single spaces."""
     return WHITESPACE.sub(" ", text or "").strip()

@@ -8,7 +8,7 @@ from typing import BinaryIO
 from papersift.ingest.formats import jsonlines
 from papersift.ingest.records import (
     InvalidRecord, PageInfo, PaperRecord, Parsed, RecordError, clean_text, looks_withdrawn, parse_date,
-    parse_datetime, split_arxiv_id, split_categories,
+    parse_datetime, split_categories, split_paper_id,
 )
 
 NAME = "arxiv-listing"
@@ -20,7 +20,7 @@ def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | Reco
 
 
 def convert(obj: dict) -> Parsed:
-    arxiv_id, version = split_arxiv_id(jsonlines.require(obj, "id"))
+    arxiv_id, version = split_paper_id(jsonlines.require(obj, "id"))
     authors = obj.get("authors") or []
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
         raise InvalidRecord("field 'authors' should be a list of names")

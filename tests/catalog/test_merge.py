@@ -1,0 +1,71 @@
+"""The merge rules of the catalog upsert, as a table: which record wins, what is filled, what is stale."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from papersift.catalog.services import NEW, STALE, UNCHANGED, UPDATED, content_hash, freshness, merge
+
+
+def at(day: int) -> datetime:
+    return datetime(2025, 1, day, tzinfo=timezone.utc)
+
+
+def paper(**fields):
+    base = dict(title="T", abstract="A", authors=["X"], categories=["cs.CL"], version=None, versions=[],
+                published=None, updated=None, announced=None, comments="", journal_ref="", doi="", license="",
+                withdrawn=False, code_url="", project_url="", observed=None)
+    base.update(fields)
+    return base
+
+
+@pytest.mark.parametrize("current, incoming, expected", [
+    (dict(version=1), dict(version=2), "newer"),
+    (dict(version=3), dict(version=2), "older"),
+    (dict(version=2, observed=at(1)), dict(version=2, observed=at(5)), "newer"),
+    (dict(version=2, observed=at(5)), dict(version=2, observed=at(1)), "older"),
+    (dict(version=2), dict(version=2), "same"),
+    (dict(version=None, updated=at(2)), dict(version=None, updated=at(3)), "newer"),
+    (dict(version=None, observed=at(9)), dict(version=None, observed=at(3)), "older"),
+    (dict(version=None), dict(version=None), "same"),
+    (dict(version=2), dict(version=None), "unknown"),   # HF record against an arXiv record
+    (dict(version=None), dict(version=4), "unknown"),
+])
+def test_freshness_orders_by_version_then_update_then_observation(current, incoming, expected):
+    assert freshness(paper(**current), paper(**incoming)) == expected
+
+
+@pytest.mark.parametrize("current, incoming, outcome, check", [
+    (None, dict(title="New"), NEW, {"title": "New"}),
+    (dict(version=1, title="Old"), dict(version=2, title="Revised"), UPDATED, {"title": "Revised", "version": 2}),
+    (dict(version=2, title="Revised"), dict(version=1, title="Old"), STALE, {"title": "Revised", "version": 2}),
+    (dict(version=1, title="T"), dict(version=1, title="T"), UNCHANGED, {"title": "T"}),
+    # A source without a field never erases it.
+    (dict(version=1, doi="10.1/x"), dict(version=2, doi=""), UPDATED, {"doi": "10.1/x", "version": 2}),
+    # Unordered records only fill gaps: HF adds the code link but does not replace arXiv's title.
+    (dict(version=3, title="arXiv title", categories=["cs.LG"]),
+     dict(version=None, title="HF title", code_url="https://github.com/a/b", categories=[]),
+     UPDATED, {"title": "arXiv title", "code_url": "https://github.com/a/b", "categories": ["cs.LG"]}),
+    # Versions are unioned, not replaced.
+    (dict(version=2, versions=[{"version": 1, "date": "d1"}, {"version": 2, "date": "d2"}]),
+     dict(version=3, versions=[{"version": 3, "date": "d3"}]), UPDATED,
+     {"versions": [{"version": 1, "date": "d1"}, {"version": 2, "date": "d2"}, {"version": 3, "date": "d3"}]}),
+    # Same content seen later: unchanged, but the later observation is kept.
+    (dict(title="T", observed=at(1)), dict(title="T", observed=at(4)), UNCHANGED, {"observed": at(4)}),
+    # A withdrawal notice in a newer version marks the paper withdrawn (a tombstone, not a deletion).
+    (dict(version=1), dict(version=2, withdrawn=True, comments="This paper has been withdrawn"), UPDATED,
+     {"withdrawn": True, "title": "T"}),
+])
+def test_merge_table(current, incoming, outcome, check):
+    result, merged = merge(paper(**current) if current is not None else None, paper(**incoming))
+    assert result == outcome
+    for key, value in check.items():
+        assert merged[key] == value, key
+
+
+def test_content_hash_ignores_bookkeeping_but_not_content():
+    a = paper(title="Same")
+    assert content_hash(a) == content_hash({**a, "observed": at(3), "id": 7})
+    assert content_hash(a) != content_hash({**a, "abstract": "different"})

@@ -1,0 +1,115 @@
+"""Test set-up: the database backend (SQLite, or a real PostgreSQL server started here), shared data, helpers.
+
+Run the suite once per backend: `pytest` (SQLite) and `pytest --backend postgresql`. With CI=true a
+PostgreSQL run that cannot start its server fails; elsewhere it is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests import pgserver
+
+# Settings are read once when Django starts (after this module is imported): keep the tests' data out of $HOME.
+os.environ.setdefault("PAPERSIFT_DATA_DIR", tempfile.mkdtemp(prefix="papersift-test-"))
+os.environ.setdefault("PAPERSIFT_HARVEST_DELAY", "0.05")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PAPERSIFT_SHARED_DATA", REPO.parent / "shared" / "data"))
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", choices=("sqlite", "postgresql"),
+                     default=os.environ.get("PAPERSIFT_TEST_BACKEND", "sqlite"),
+                     help="database backend the tests run against")
+
+
+_server: pgserver.PostgresServer | None = None
+_server_problem: str | None = None
+
+
+def _postgres() -> pgserver.PostgresServer | None:
+    global _server, _server_problem
+    if _server is None and _server_problem is None:
+        try:
+            _server = pgserver.PostgresServer().start()
+        except pgserver.Unavailable as exc:
+            _server_problem = str(exc)
+    return _server
+
+
+def pytest_configure(config):
+    if config.getoption("--backend") == "postgresql" and _postgres() is None and ON_CI:
+        raise pytest.UsageError(f"PostgreSQL is required when CI=true: {_server_problem}")
+
+
+def pytest_report_header(config):
+    backend = config.getoption("--backend")
+    if backend == "postgresql":
+        return f"database backend: postgresql ({_server.url('') if _server else 'unavailable: ' + str(_server_problem)})"
+    return "database backend: sqlite"
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--backend") == "postgresql" and _server is None:
+        skip = pytest.mark.skip(reason=f"PostgreSQL unavailable here ({_server_problem}); required when CI=true")
+        for item in items:
+            item.add_marker(skip)
+
+
+def pytest_unconfigure(config):
+    if _server is not None:
+        _server.stop()
+
+
+@pytest.fixture(scope="session")
+def backend(request) -> str:
+    return request.config.getoption("--backend")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(backend):
+    """Point Django's default database at the test PostgreSQL server when that backend is chosen."""
+    if backend != "postgresql":
+        return
+    from django.conf import settings
+    from django.db import connections
+
+    connections.close_all()
+    settings.DATABASES["default"].update({
+        "ENGINE": "django.db.backends.postgresql", "NAME": "papersift", "USER": _server.user, "PASSWORD": "",
+        "HOST": _server.host, "PORT": str(_server.port), "OPTIONS": {}, "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+    })
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"shared data not found at {SHARED} (set PAPERSIFT_SHARED_DATA)")
+    return SHARED
+
+
+@pytest.fixture
+def cli_env(tmp_path, backend) -> dict:
+    """Environment for running `papersift` as a separate process on its own fresh database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERSIFT_")}
+    env["PAPERSIFT_DATA_DIR"] = str(tmp_path / "data")
+    env["PAPERSIFT_LOAD_SAMPLE"] = "false"
+    if backend == "postgresql":
+        env["PAPERSIFT_DATABASE_URL"] = _server.create_database(f"cli_{uuid.uuid4().hex[:12]}")
+    return env
+
+
+def run_cli(env: dict, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the installed console script as a user would."""
+    exe = Path(sys.executable).parent / "papersift"
+    return subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, timeout=timeout)

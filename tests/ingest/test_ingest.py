@@ -1,0 +1,152 @@
+"""Ingest into a real database (SQLite or PostgreSQL): the acceptance counts, idempotence, versions, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import orjson
+import pytest
+
+from papersift.catalog.models import DailyListing, Paper
+from papersift.catalog.selectors import catalog_stats
+from papersift.catalog.services import content_hash
+from papersift.ingest.services import Ingest
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.django_db
+
+
+def totals(report):
+    data = report.as_dict()
+    return data["papers"], data["listings"], data["errors"]
+
+
+def test_full_hf_archive_gives_the_documented_counts_and_reingest_changes_nothing(shared):
+    papers, listings, errors = totals(Ingest("hf-daily").run([str(shared / "hf-daily/raw")]))
+    assert errors == 0 and papers["new"] == 9877
+    stats = catalog_stats()
+    assert (stats["papers"], stats["listings"], stats["listing_days"]) == (9877, 9881, 580)
+    papers, listings, errors = totals(Ingest("hf-daily").run([str(shared / "hf-daily/raw")]))
+    assert (papers["new"], papers["updated"], listings["new"], listings["updated"], errors) == (0, 0, 0, 0, 0)
+    # A paper listed on several days has one Paper row and one listing per day.
+    multi = Paper.objects.filter(listings__date__isnull=False).values("id").annotate()
+    assert DailyListing.objects.values("paper").distinct().count() == 9877
+    assert multi.exists()
+
+
+def test_oai_directory_yields_402_papers_and_names_each_error_code(shared):
+    report = Ingest("arxiv-oai").run([str(shared / "arxiv-raw/oai-pmh")])
+    assert Paper.objects.count() == 402
+    failures = {r.name.rsplit("/", 1)[-1]: r.failure for r in report.files if r.failure}
+    assert sorted(failures) == [f"arXivRaw_ErrorResponse{n}.xml" for n in
+                                ("BadArgument", "BadResumptionToken", "BadVerb", "IdDoesNotExist")]
+    for name, code in [("BadArgument", "badArgument"), ("BadResumptionToken", "badResumptionToken"),
+                       ("BadVerb", "badVerb"), ("IdDoesNotExist", "idDoesNotExist")]:
+        assert code in failures[f"arXivRaw_ErrorResponse{name}.xml"]
+    assert report.error_count == 4   # noRecordsMatch is "nothing new", not an error
+    paper = Paper.objects.get(arxiv_id="0704.0471")
+    assert paper.authors == ["D.V. Shetty", "S.J. Yennello", "G.A. Souliotis"]
+    assert paper.source == "arxiv-oai" and paper.source_uri.endswith("arXivRaw_ListRecordsResponse.xml")
+    assert paper.source_record.startswith("record 1 (oai:arXiv.org:0704.0471)")
+
+
+def test_atom_and_snapshot_files(shared):
+    Ingest("arxiv-atom").run([str(shared / "arxiv-raw/atom")])
+    assert Paper.objects.count() == 10
+    assert Paper.objects.get(arxiv_id="1501.05039").primary_category == "cs.DB"
+    report = Ingest("arxiv-snapshot").run([str(shared / "arxiv-raw/kaggle")])
+    assert report.error_count == 0 and Paper.objects.count() == 210
+    paper = Paper.objects.get(arxiv_id="0704.0001")
+    assert paper.version == 2 and [v["version"] for v in paper.versions] == [1, 2]
+    assert paper.published.isoformat() == "2007-04-02T19:18:42+00:00"
+    assert paper.content_hash == content_hash({**{f: getattr(paper, f) for f in (
+        "title", "abstract", "authors", "categories", "version", "versions", "published", "updated", "announced",
+        "comments", "journal_ref", "doi", "license", "withdrawn", "code_url", "project_url")}})
+
+
+def _snapshot_line(shared, version: int, title: str) -> bytes:
+    line = (shared / "arxiv-raw/kaggle/arxiv-metadata-oai-snapshot.first200.jsonl").read_bytes().splitlines()[0]
+    obj = orjson.loads(line)
+    obj["versions"] = [{"version": f"v{n}", "created": f"Mon, {n} Apr 2007 19:18:42 GMT"} for n in range(1, version + 1)]
+    obj["title"] = title
+    return orjson.dumps(obj) + b"\n"
+
+
+def test_newest_version_wins_and_an_older_one_never_overwrites(shared, tmp_path):
+    for version, title in [(2, "Second version"), (1, "First version"), (3, "Third version"), (2, "Second again")]:
+        (tmp_path / f"v{version}-{title[:5]}.jsonl").write_bytes(_snapshot_line(shared, version, title))
+    outcomes = []
+    for name in ["v2-Secon.jsonl", "v1-First.jsonl", "v3-Third.jsonl", "v2-Secon.jsonl"]:
+        papers, _, _ = totals(Ingest("arxiv-snapshot").run([str(tmp_path / name)]))
+        outcomes.append({k: v for k, v in papers.items() if v})
+    assert outcomes == [{"new": 1}, {"stale": 1}, {"updated": 1}, {"stale": 1}]
+    paper = Paper.objects.get(arxiv_id="0704.0001")
+    assert (paper.title, paper.version, len(paper.versions)) == ("Third version", 3, 3)
+
+
+def test_hf_data_fills_links_without_replacing_arxiv_metadata(shared, tmp_path):
+    entry = json.loads((shared / "hf-daily/raw/2026-08-21.json").read_text())[0]
+    (tmp_path / "2608.19880.jsonl").write_text(json.dumps({
+        "id": "2608.19880", "title": "The arXiv title", "abstract": "arXiv abstract", "authors": "A. Author",
+        "categories": "cs.AI cs.LG", "versions": [{"version": "v1", "created": "Thu, 20 Aug 2026 17:00:00 GMT"}],
+        "update_date": "2026-08-21"}) + "\n")
+    Ingest("arxiv-snapshot").run([str(tmp_path / "2608.19880.jsonl")])
+    (tmp_path / "2026-08-21.json").write_text(json.dumps([entry]))
+    Ingest("hf-daily").run([str(tmp_path / "2026-08-21.json")])
+    paper = Paper.objects.get(arxiv_id="2608.19880")
+    assert paper.title == "The arXiv title" and paper.categories == ["cs.AI", "cs.LG"]
+    assert paper.code_url == "https://github.com/google-research/envharness"
+    assert paper.listings.get().upvotes_imported == 163
+
+
+def _broken_listing_file(shared, tmp_path):
+    lines = (shared / "arxiv-listings/sample-5000.jsonl").read_bytes().splitlines(keepends=True)[:6]
+    broken_id = orjson.loads(lines[3])["id"]
+    lines[3] = lines[3][:40] + b"\n"
+    path = tmp_path / "broken.jsonl"
+    path.write_bytes(b"".join(lines))
+    return path, broken_id
+
+
+def test_a_broken_line_is_reported_with_its_number_and_skipped(shared, tmp_path):
+    path, broken_id = _broken_listing_file(shared, tmp_path)
+    report = Ingest("arxiv-listing").run([str(path)])
+    problems = report.as_dict()["problems"]
+    assert [(p["location"], "invalid JSON" in p["message"]) for p in problems] == [("line 4", True)]
+    assert Paper.objects.count() == 5 and not Paper.objects.filter(arxiv_id=broken_id).exists()
+
+
+def test_strict_mode_writes_nothing_from_a_file_with_a_bad_record(shared, tmp_path):
+    path, _ = _broken_listing_file(shared, tmp_path)
+    report = Ingest("arxiv-listing", strict=True).run([str(path)])
+    assert report.files[0].aborted and report.error_count == 1
+    assert Paper.objects.count() == 0
+
+
+def test_full_arxiv_listings_file(shared):
+    report = Ingest("arxiv-listing").run([str(shared / "arxiv-listings/arxiv-listings-2007-2026.jsonl.gz")])
+    assert report.error_count == 0
+    assert Paper.objects.count() == 173162
+    assert Paper.objects.filter(arxiv_id="math/0701001").exists() or Paper.objects.filter(arxiv_id__contains="/").exists()
+
+
+@pytest.mark.parametrize("kind", ["truncated-gzip", "html-page", "broken-line"])
+def test_corrupt_inputs_through_the_cli(shared, tmp_path, cli_env, kind):
+    if kind == "truncated-gzip":
+        data = gzip.compress((shared / "arxiv-listings/sample-5000.jsonl").read_bytes())
+        path = tmp_path / "listing.jsonl.gz"
+        path.write_bytes(data[: len(data) // 2])
+        expected, papers_after = "truncated gzip", 0
+    elif kind == "html-page":
+        path = tmp_path / "listing.jsonl"
+        path.write_text("<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head></html>\n")
+        expected, papers_after = "HTML page", 0
+    else:
+        path, _ = _broken_listing_file(shared, tmp_path)
+        expected, papers_after = "line 4: invalid JSON", 5
+    result = run_cli(cli_env, "ingest", "arxiv-listing", str(path))
+    assert result.returncode == 1
+    assert f"{path}" in result.stderr and expected in result.stderr
+    stats = json.loads(run_cli(cli_env, "stats", "--json").stdout)
+    assert stats["papers"] == papers_after
