@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import asdict
 from datetime import date, datetime
 
 import orjson
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -96,11 +95,13 @@ def _union_versions(old: list[dict], new: list[dict]) -> list[dict]:
     return [by_number[number] for number in sorted(by_number)]
 
 
+RECORD_FIELDS = (*DESCRIPTIVE, "observed")
+
+
 def record_fields(parsed: Parsed) -> dict:
-    fields = asdict(parsed.paper)
-    fields.pop("arxiv_id")
-    fields["observed"] = fields.pop("observed")
-    return fields
+    """The record's fields as a plain dict (shallow: dataclasses.asdict deep-copies and was 25% of ingest time)."""
+    paper = parsed.paper
+    return {name: getattr(paper, name) for name in RECORD_FIELDS}
 
 
 class UpsertResult:
@@ -169,15 +170,50 @@ def _write_papers(changed: dict[str, tuple[dict, Parsed]], stored: dict, source:
         if arxiv_id in stored:
             updates.append(Paper(id=stored[arxiv_id]["id"], arxiv_id=arxiv_id, modified_at=now, **values))
         else:
-            creates.append(Paper(arxiv_id=arxiv_id, **values))
+            creates.append({"arxiv_id": arxiv_id, **values})
     if creates:
-        Paper.objects.bulk_create(creates, batch_size=500)
-        for paper in creates:
-            changed[paper.arxiv_id][0]["id"] = paper.id
+        _insert(Paper, creates, now)
+        new_ids = Paper.objects.filter(arxiv_id__in=[row["arxiv_id"] for row in creates]).values_list("arxiv_id", "id")
+        for arxiv_id, pk in new_ids:
+            changed[arxiv_id][0]["id"] = pk
     if updates:
         update_fields = [*DESCRIPTIVE, "observed_at", "primary_category", "content_hash", "source", "source_uri",
                          "source_record", "modified_at"]
         Paper.objects.bulk_update(updates, update_fields, batch_size=200)
+
+
+def _insert(model, rows: list[dict], now) -> None:
+    """INSERT rows with one executemany, values adapted by the backend's own adapters.
+
+    Measured: Django's bulk_create spent ~40% of snapshot ingest compiling the INSERT and preparing values
+    field by field; this keeps the same SQL and adapters without that per-value machinery.
+    """
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    ops = connection.ops
+    adapters = [_adapter(field) for field in fields]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        ops.quote_name(model._meta.db_table), ", ".join(ops.quote_name(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)))
+    names = [f.attname for f in fields]
+    params = []
+    for row in rows:
+        row.setdefault("created_at", now)
+        row.setdefault("modified_at", now)
+        params.append([adapt(row[name]) for adapt, name in zip(adapters, names)])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _adapter(field):
+    kind = field.get_internal_type()
+    ops = connection.ops
+    if kind == "JSONField":
+        return lambda value: ops.adapt_json_value(value, field.encoder)
+    if kind == "DateTimeField":
+        return ops.adapt_datetimefield_value
+    if kind == "DateField":
+        return ops.adapt_datefield_value
+    return lambda value: value
 
 
 def _write_listings(items: list[Parsed], ids: dict[str, int], source: str, source_uri: str,

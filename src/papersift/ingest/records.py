@@ -14,7 +14,6 @@ from email.utils import parsedate_to_datetime
 NEW_STYLE_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
 OLD_STYLE_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
 ID_PREFIXES = re.compile(r"^(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|oai:arxiv\.org:|arxiv:)", re.I)
-WHITESPACE = re.compile(r"\s+")
 
 
 class FormatError(Exception):
@@ -123,7 +122,7 @@ def split_paper_id(raw: str) -> tuple[str, int | None]:
 
 def clean_text(text: str | None) -> str:
     """Collapse arXiv's hard line breaks and indentation into single spaces."""
-    return WHITESPACE.sub(" ", text or "").strip()
+    return " ".join(text.split()) if text else ""
 
 
 def parse_datetime(value: str | None) -> datetime | None:
