@@ -1,15 +1,17 @@
 # Shared by scripts/serve and scripts/test: find a Python, make .venv, install papersift into it.
-# Django 6 needs Python >= 3.12: the newest Python >= 3.12 found is used (python3.13/3.12 on PATH, then pyenv's),
+# Django 6 needs Python >= 3.12: the first working 3.12 (on PATH, then pyenv's), else a newer one, is used,
 # else python3 (3.11 installs Django 5.2 LTS, which papersift also supports).
 
+usable() {  # a Python that really runs (pyenv shims exist for versions that are not selected) and is >= 3.12
+  "$1" -c 'import sys, venv; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1
+}
+
 find_python() {
-  local candidate
-  for candidate in python3.14 python3.13 python3.12; do
-    if command -v "$candidate" >/dev/null 2>&1; then command -v "$candidate"; return; fi
-  done
-  local root="${PYENV_ROOT:-$HOME/.pyenv}"
-  for candidate in $(ls -d "$root"/versions/3.1[2-9]* 2>/dev/null | sort -V -r); do
-    if [ -x "$candidate/bin/python3" ]; then echo "$candidate/bin/python3"; return; fi
+  local candidate root="${PYENV_ROOT:-$HOME/.pyenv}"
+  # 3.12 first: it is what the suite is run on; then newer ones.
+  for candidate in python3.12 $(ls -d "$root"/versions/3.12* 2>/dev/null | sort -V -r | sed 's|$|/bin/python3|') \
+                   python3.13 python3.14 $(ls -d "$root"/versions/3.1[3-9]* 2>/dev/null | sort -V -r | sed 's|$|/bin/python3|'); do
+    if usable "$candidate"; then command -v "$candidate" || echo "$candidate"; return; fi
   done
   command -v python3
 }
