@@ -94,3 +94,16 @@ def test_a_404_stops_with_the_status_and_url(cli_env):
         proc = _papersift(cli_env, "ingest", "arxiv-atom", server.base + "/api/query?search_query=all:x")
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1 and "HTTP 404" in err and server.base in err
+
+
+def test_atom_url_is_paged_until_the_server_stops_advancing(shared, cli_env):
+    page = (shared / "arxiv-raw/atom/api_query_all-science_2019-08-10.xml").read_bytes()  # startIndex 0, 10 entries
+    with RecordedServer(lambda path, count: (200, XML, page)) as server:
+        proc = _papersift(cli_env, "ingest", "arxiv-atom",
+                          server.base + "/api/query?search_query=all:science&start=0&max_results=10")
+        out, err = proc.communicate(timeout=60)
+        paths = server.paths()
+    assert proc.returncode == 0, err
+    # Page 2 asks for start=10; the recorded server answers page 1 again, so paging stops instead of looping.
+    assert [p.split("start=")[1].split("&")[0] for p in paths] == ["0", "10"]
+    assert "10 new" in out and "10 unchanged" in out

@@ -223,10 +223,13 @@ def next_page_url(format_name: str, start_url: str, current_url: str, page: Page
             return None
         parts = urlsplit(current_url)
         params = dict(parse_qsl(parts.query))
-        start = page.start_index if page.start_index is not None else int(params.get("start", 0) or 0)
+        requested = int(params.get("start", 0) or 0)
+        start = page.start_index if page.start_index is not None else requested
         next_start = start + page.entries
         if page.total_results is not None and next_start >= page.total_results:
             return None
+        if next_start <= requested:
+            return None  # the server ignored `start`: stop rather than fetch the same page forever
         params["start"] = str(next_start)
         return urlunsplit(parts._replace(query=urlencode(params)))
     return None
