@@ -69,3 +69,10 @@ def test_content_hash_ignores_bookkeeping_but_not_content():
     a = paper(title="Same")
     assert content_hash(a) == content_hash({**a, "observed": at(3), "id": 7})
     assert content_hash(a) != content_hash({**a, "abstract": "different"})
+
+
+def test_content_hash_does_not_depend_on_json_key_order():
+    # PostgreSQL's jsonb returns {"date": ..., "version": ...} for a stored {"version": ..., "date": ...}.
+    stored = paper(versions=[{"version": 1, "date": "2007-04-02T19:18:42+00:00"}])
+    reloaded = paper(versions=[{"date": "2007-04-02T19:18:42+00:00", "version": 1}])
+    assert content_hash(stored) == content_hash(reloaded)

@@ -39,7 +39,9 @@ def _empty(value) -> bool:
 
 
 def content_hash(fields: dict) -> str:
-    payload = orjson.dumps([fields.get(name) for name in DESCRIPTIVE], default=_json_default)
+    # Sorted keys: PostgreSQL's jsonb hands objects back in its own key order, SQLite in the stored one.
+    payload = orjson.dumps([fields.get(name) for name in DESCRIPTIVE], default=_json_default,
+                           option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(payload).hexdigest()
 
 
