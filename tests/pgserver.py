@@ -28,7 +28,7 @@ def pg_bin_dir() -> Path:
     return Path(os.path.realpath(found)).parent
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -47,7 +47,7 @@ class PostgresServer:
         self.base = Path(tempfile.mkdtemp(prefix="papersift-pg-"))
         self.base.chmod(0o755)
         self.data = self.base / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.host = "127.0.0.1"
         self.user = "postgres"
 

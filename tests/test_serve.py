@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,15 +10,11 @@ from pathlib import Path
 
 import httpx
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.pgserver import free_port
 
 
 def test_serve_loads_the_sample_and_serves_the_daily_list_and_paper_pages(cli_env):
-    port = _free_port()
+    port = free_port()
     env = {**cli_env, "PAPERSIFT_LOAD_SAMPLE": "true"}
     proc = subprocess.Popen([str(Path(sys.executable).parent / "papersift"), "serve", "--port", str(port)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -46,7 +46,6 @@ def test_paper_page_shows_abstract_authors_categories_and_links(client, sample):
     assert "taesiri" in html
     assert 'href="https://arxiv.org/abs/2608.19880"' in html and 'href="https://arxiv.org/pdf/2608.19880"' in html
     assert 'href="https://github.com/google-research/envharness"' in html
-    Ingest("arxiv-oai").run([])
     assert client.get("/papers/2608.19880v2").status_code == 200   # a versioned id finds the paper
 
 
