@@ -151,6 +151,234 @@ def load_sample_command() -> None:
                f"listings: {totals.listings['new']} new")
 
 
+class _StageBars:
+    """One tqdm bar per indexing stage, with a rate and (when the total is known) an ETA."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.bars = enabled, {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if stage not in self.bars:
+            self.bars[stage] = tqdm(total=total or None, desc=stage, unit="paper", dynamic_ncols=True)
+        self.bars[stage].update(done)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+@main.group()
+def index() -> None:
+    """Search indexes: lexical (tantivy), embeddings and the vector index, all derived from the database."""
+
+
+def _index_run(action, as_json: bool, progress: bool | None) -> None:
+    from papersift.indexing.services import IndexBusy
+    from papersift.search.embed import ModelUnavailable
+
+    bars = _StageBars(sys.stderr.isatty() if progress is None else progress)
+    try:
+        report = action(on_progress=bars)
+    except (IndexBusy, ModelUnavailable) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        bars.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        click.echo(f"lexical: {report.lexical} papers indexed; embedded: {report.embedded} "
+                   f"(kept {report.kept} unchanged texts); vectors added: {report.vectors}; "
+                   f"{report.seconds:.1f} s; generation {report.generation}")
+
+
+@index.command("update")
+@click.option("--lexical-only", is_flag=True, help="Only the BM25 index; no embeddings (as ingest does).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Progress bars (default: when stderr is a terminal).")
+def index_update(lexical_only: bool, as_json: bool, progress: bool | None) -> None:
+    """Index what changed since the last run, embed papers that lack a vector, add them to the vector index.
+
+    Resumable: an interrupted run keeps every batch it committed, and the next run goes on from there.
+    """
+    _ready()
+    from papersift.indexing.services import update
+
+    _index_run(lambda on_progress: update(embed=not lexical_only, on_progress=on_progress), as_json, progress)
+
+
+@index.command("rebuild")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Progress bars (default: when stderr is a terminal).")
+def index_rebuild(as_json: bool, progress: bool | None) -> None:
+    """Build all indexes from the database into a new directory, then swap it in atomically."""
+    _ready()
+    from papersift.indexing.services import rebuild
+
+    _index_run(rebuild, as_json, progress)
+
+
+@index.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def index_status(as_json: bool) -> None:
+    """Counts, model id and what is not indexed yet."""
+    _ready()
+    from papersift.indexing.selectors import index_status as status
+
+    data = status()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for key, value in data.items():
+        click.echo(f"{key}: {value}")
+
+
+def _print_hits(page, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({
+            "total": page.total, "mode": page.mode, "semantic": page.semantic, "warnings": page.warnings,
+            "seconds": page.seconds,
+            "results": [{"id": h.paper.arxiv_id, "title": h.paper.title, "score": round(h.score, 4),
+                         "published": h.paper.published.date().isoformat() if h.paper.published else None,
+                         "categories": h.paper.categories, "matched": list(h.matched), "snippet": h.snippet}
+                        for h in page.hits]}, indent=2))
+        return
+    for warning in page.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for rank, hit in enumerate(page.hits, start=1):
+        day = hit.paper.published.date().isoformat() if hit.paper.published else "          "
+        click.echo(f"{rank:>3}. {hit.paper.arxiv_id:<16} {day}  {hit.paper.title}")
+    click.echo(f"{page.total} matching, {page.mode}, {page.seconds * 1000:.0f} ms", err=True)
+
+
+def _search_call(fn, *args, **kwargs):
+    from papersift.indexing.selectors import IndexMissing
+
+    try:
+        return fn(*args, **kwargs)
+    except IndexMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Results to show.")
+@click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many results (paging).")
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid", show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "newest", "upvotes"]), default="relevance",
+              show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def search(query: tuple[str, ...], limit: int, offset: int, mode: str, sort: str, as_json: bool) -> None:
+    """Search the catalog. QUERY: words, "phrases", -exclude, ti: au: abs: id: cat:cs.CL since:2025-01 until:."""
+    _ready()
+    import time
+
+    from papersift.indexing import selectors
+    from papersift.search.embed import ModelUnavailable
+
+    started = time.perf_counter()
+    engine = _search_call(selectors.engine)
+    opened = time.perf_counter()
+    note = ""
+    if mode != "lexical" and engine.encoder is not None:
+        try:
+            engine.encoder.embedder  # load the model now, so its time is reported apart from the search
+            note = f", embedding model loaded in {(time.perf_counter() - opened) * 1000:.0f} ms"
+        except ModelUnavailable as exc:
+            note = f", no embedding model: {exc}"
+    page = _search_call(selectors.search, " ".join(query), mode=mode, sort=sort, limit=limit, offset=offset)
+    if not as_json:
+        click.echo(f"(index opened in {(opened - started) * 1000:.0f} ms{note})", err=True)
+    _print_hits(page, as_json)
+
+
+@main.command()
+@click.argument("arxiv_id")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def similar(arxiv_id: str, limit: int, as_json: bool) -> None:
+    """Papers similar to ARXIV_ID (nearest by embedding; by shared words when it has no vector yet)."""
+    _ready()
+    from papersift.catalog.models import Paper
+    from papersift.indexing import selectors
+    from papersift.ingest.records import split_arxiv_id
+
+    try:
+        base = split_arxiv_id(arxiv_id)[0]
+    except ValueError:
+        base = arxiv_id
+    try:
+        page = _search_call(selectors.similar, base, limit)
+    except Paper.DoesNotExist as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_hits(page, as_json)
+
+
+@main.group("eval")
+def evaluate() -> None:
+    """Relevance evaluation on benchmark directories (BEIR layout)."""
+
+
+def _eval_setup(directory: str, split: str, mode: str):
+    from pathlib import Path
+
+    from papersift.search import evaluation
+    from papersift.search.embed import ModelUnavailable, load_embedder
+
+    try:
+        dataset = evaluation.load(Path(directory), split)
+    except evaluation.DatasetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    embedder = vectors = None
+    if mode != "lexical":
+        try:
+            embedder = load_embedder()
+        except ModelUnavailable as exc:
+            raise click.ClickException(f"--mode {mode} needs the embedding model: {exc}") from exc
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "papersift" / "eval"
+        with _bar(len(dataset.corpus), "embed corpus") as bar:
+            vectors = evaluation.corpus_vectors(dataset, embedder, cache, on_progress=bar.update)
+    return evaluation, dataset, evaluation.build_engine(dataset, embedder, vectors), embedder
+
+
+def _bar(total: int, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="doc", disable=not sys.stderr.isatty(), dynamic_ncols=True)
+
+
+def _print_metrics(result: dict, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result))
+    else:
+        click.echo("  ".join(f"{k}: {v}" for k, v in result.items()))
+
+
+@evaluate.command("beir")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--split", default="test", show_default=True)
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def eval_beir(directory: str, split: str, mode: str, as_json: bool) -> None:
+    """nDCG@10, recall@100 and MRR@10 of papersift's ranking on a BEIR-layout directory."""
+    evaluation, dataset, engine, _ = _eval_setup(directory, split, mode)
+    _print_metrics(evaluation.evaluate_beir(dataset, engine, mode), as_json)
+
+
+@evaluate.command("similar")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--split", default="test", show_default=True)
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="dense", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def eval_similar(directory: str, split: str, mode: str, as_json: bool) -> None:
+    """nDCG@20 of similar-paper ranking over each query's judged pool (CSFCube layout, graded judgments)."""
+    evaluation, dataset, engine, embedder = _eval_setup(directory, split, mode)
+    _print_metrics(evaluation.evaluate_similar(dataset, engine, embedder, mode), as_json)
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:

@@ -78,6 +78,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("INGEST_BATCH", int, 2000, "Records written per database transaction during ingest."),
     Setting("SERVER_WORKERS", int, 2, "Worker processes of `papersift serve` (gunicorn)."),
     Setting("SERVER_THREADS", int, 4, "Threads per worker process of `papersift serve`."),
+    Setting("SEARCH_SEMANTIC", _bool, True,
+            "Use the embedding model and vector index in search and similar papers; off means lexical (BM25) only."),
+    Setting("QUERY_EMBED_TIMEOUT", float, 2.0,
+            "Seconds a query's embedding may take before the search answers with lexical results only."),
     Setting("LOG_LEVEL", str, "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
 )
 

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "papersift.catalog",
     "papersift.ingest",
+    "papersift.indexing",
     "papersift.web",
 ]
 

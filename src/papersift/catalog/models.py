@@ -37,7 +37,8 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["-published", "arxiv_id"]
-        indexes = [models.Index(fields=["published"]), models.Index(fields=["updated"])]
+        indexes = [models.Index(fields=["published"]), models.Index(fields=["updated"]),
+                   models.Index(fields=["modified_at", "id"], name="paper_modified")]
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:60]}"

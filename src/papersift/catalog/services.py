@@ -252,3 +252,7 @@ def _write_listings(items: list[Parsed], ids: dict[str, int], source: str, sourc
     if updates:
         DailyListing.objects.bulk_update(updates, [*LISTING_FIELDS, "source", "source_uri", "source_record"],
                                          batch_size=200)
+    # Listings carry the upvotes that search sorts by: a changed listing makes its paper due for re-indexing.
+    touched = {row.paper_id for row in updates} | {row.paper_id for row in creates}
+    if touched:
+        Paper.objects.filter(id__in=touched).update(modified_at=timezone.now())

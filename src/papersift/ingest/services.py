@@ -53,6 +53,7 @@ class IngestReport:
     format: str
     files: list[FileReport] = field(default_factory=list)
     seconds: float = 0.0
+    indexed: int | None = None  # papers (re)indexed lexically after the run; None when the index was busy
 
     def totals(self) -> UpsertResult:
         total = UpsertResult()
@@ -73,6 +74,7 @@ class IngestReport:
             "errors": self.error_count,
             "inputs": len(self.files),
             "seconds": round(self.seconds, 3),
+            "indexed": self.indexed,
             "problems": [
                 {"input": r.name, "location": e.location, "message": e.message} for r in self.files for e in r.errors
             ] + [{"input": r.name, "location": None, "message": r.failure} for r in self.files if r.failure],
@@ -113,8 +115,22 @@ class Ingest:
                 continue
             for item in inputs:
                 report.files.append(self._one(item))
+        report.indexed = self._index()
         report.seconds = time.monotonic() - started
         return report
+
+    def _index(self) -> int | None:
+        """Bring the lexical index up to date (embeddings are left to `papersift index update`).
+
+        The catalog is already committed: an indexing failure is logged and reported, never undoes the ingest.
+        """
+        from papersift.indexing.services import IndexBusy, sync_lexical
+
+        try:
+            return sync_lexical()
+        except IndexBusy as exc:
+            log.warning("ingest.index_busy", extra={"error": str(exc)})
+            return None
 
     def _one(self, item: sources.Input) -> FileReport:
         file_report = FileReport(name=item.name)

@@ -1,0 +1,147 @@
+"""The search engine: query language + lexical index + vector index + fusion, returning ranked paper keys.
+
+It knows nothing of Django or the database: callers hand it documents and vectors, and get keys back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import tantivy
+
+from papersift.search import fusion
+from papersift.search.embed import EmbedTimeout, ModelUnavailable, QueryEncoder
+from papersift.search.lexical import Hit, LexicalIndex
+from papersift.search.query import ParsedQuery, parse
+from papersift.search.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "lexical", "dense"]
+Sort = Literal["relevance", "newest", "upvotes"]
+SORT_FIELDS = {"newest": "published", "upvotes": "upvotes"}
+#: How many candidates each side contributes before fusion (at least; deeper pages ask for more).
+DEPTH = 100
+
+
+@dataclass
+class ResultHit:
+    key: int
+    score: float
+    snippet: str | None = None
+    matched: tuple[str, ...] = ()  # "exact", "lexical", "dense"
+
+
+@dataclass
+class Results:
+    hits: list[ResultHit]
+    total: int
+    mode: str
+    query: ParsedQuery
+    warnings: list[str] = field(default_factory=list)
+    semantic: bool = True  # False when the dense half could not run (no model, no vectors, timeout)
+
+
+class SearchEngine:
+    def __init__(self, lexical: LexicalIndex, vectors: VectorIndex | None = None,
+                 encoder: QueryEncoder | None = None, dense_weight: float = fusion.DENSE_WEIGHT):
+        self.lexical = lexical
+        self.vectors = vectors
+        self.encoder = encoder
+        self.dense_weight = dense_weight
+
+    # -- search ----------------------------------------------------------------------------------------------------
+    def search(self, text: str, *, mode: Mode = "hybrid", sort: Sort = "relevance", limit: int = 20,
+               offset: int = 0, categories: tuple[str, ...] = (), since=None, until=None,
+               snippets: bool = True) -> Results:
+        parsed = parse(text)
+        parsed.categories.extend(c for c in categories if c not in parsed.categories)
+        parsed.since = since or parsed.since
+        parsed.until = until or parsed.until
+        warnings = list(parsed.warnings)
+        if sort != "relevance" or not parsed.has_text:
+            results = self._sorted(parsed, sort if sort != "relevance" else "newest", limit, offset, warnings)
+        else:
+            results = self._ranked(parsed, mode, limit, offset, warnings)
+        text_query = self.lexical.snippet_query(parsed) if snippets and results.hits else None
+        if text_query is not None:
+            found = self.lexical.snippets(text_query, [h.key for h in results.hits])
+            for hit in results.hits:
+                hit.snippet = found.get(hit.key)
+        return results
+
+    def _sorted(self, parsed: ParsedQuery, sort: str, limit: int, offset: int, warnings: list[str]) -> Results:
+        query = self.lexical.compile(parsed, conjunction=True)
+        hits, total = self.lexical.search(query, limit, offset, order_by=SORT_FIELDS[sort])
+        return Results([ResultHit(h.key, h.score, matched=("lexical",)) for h in hits], total, "lexical",
+                       parsed, warnings)
+
+    def _ranked(self, parsed: ParsedQuery, mode: Mode, limit: int, offset: int, warnings: list[str]) -> Results:
+        depth = max(DEPTH, offset + limit)
+        lexical_hits: list[Hit] = []
+        total = 0
+        if mode != "dense" or not parsed.free_text:
+            lexical_hits, total = self.lexical.search(self.lexical.compile(parsed), depth)
+        dense, semantic = self._dense(parsed, depth, warnings) if mode != "lexical" else ({}, True)
+        if mode == "dense" and not semantic:
+            lexical_hits, total = self.lexical.search(self.lexical.compile(parsed), depth)
+        lexical = {h.key: h.score for h in lexical_hits}
+        if dense and lexical:
+            ranked = fusion.weighted(lexical, dense, self.dense_weight)
+        elif dense:
+            ranked = sorted(dense.items(), key=lambda item: (-item[1], item[0]))
+        else:
+            ranked = [(h.key, h.score) for h in lexical_hits]
+        exact = self.lexical.exact(parsed)
+        ranked = fusion.pin_first(ranked, exact)
+        page = ranked[offset:offset + limit]
+        hits = [ResultHit(key, score, matched=_sources(key, exact, lexical, dense)) for key, score in page]
+        used = "hybrid" if dense and mode == "hybrid" else ("dense" if dense else "lexical")
+        return Results(hits, max(total, len(ranked)), used, parsed, warnings, semantic)
+
+    def _dense(self, parsed: ParsedQuery, depth: int, warnings: list[str]) -> tuple[dict[int, float], bool]:
+        """Cosine scores of the nearest papers that also pass the query's filters and exclusions."""
+        if not parsed.free_text:
+            return {}, True
+        if self.vectors is None or self.encoder is None or len(self.vectors) == 0:
+            warnings.append("semantic search is unavailable (no embedding model or no vectors): lexical results only")
+            return {}, False
+        try:
+            vector = self.encoder.encode(parsed.free_text)
+        except (EmbedTimeout, ModelUnavailable) as exc:
+            warnings.append(f"semantic search skipped, lexical results only: {exc}")
+            return {}, False
+        neighbours = self.vectors.search(vector, depth)
+        scores = {n.key: n.score for n in neighbours}
+        restrict = ParsedQuery(exclude=parsed.exclude, categories=parsed.categories, since=parsed.since,
+                               until=parsed.until, must=[c for c in parsed.must if c.field == "authors"])
+        if restrict.exclude or restrict.categories or restrict.since or restrict.until or restrict.must:
+            allowed = self.lexical.keys_matching(self.lexical.compile(restrict, conjunction=True), list(scores))
+            scores = {k: s for k, s in scores.items() if k in allowed}
+        return scores, True
+
+    # -- similar papers --------------------------------------------------------------------------------------------
+    def similar(self, key: int, limit: int = 10) -> Results:
+        """Nearest papers by vector, the paper itself excluded; lexical "more like this" without a vector."""
+        vector = self.vectors.get(key) if self.vectors is not None else None
+        if vector is None:
+            hits = self.lexical.more_like_this(key, limit)
+            return Results([ResultHit(h.key, h.score, matched=("lexical",)) for h in hits], len(hits), "lexical",
+                           ParsedQuery(), ["this paper has no vector yet: similar by shared words"], False)
+        neighbours = [n for n in self.vectors.search(vector, limit + 1) if n.key != key][:limit]
+        return Results([ResultHit(n.key, n.score, matched=("dense",)) for n in neighbours], len(neighbours),
+                       "dense", ParsedQuery())
+
+    def similar_to_vector(self, vector: np.ndarray, limit: int, exclude: int | None = None) -> list[tuple[int, float]]:
+        return [(n.key, n.score) for n in self.vectors.search(vector, limit + 1) if n.key != exclude][:limit]
+
+
+def _sources(key: int, exact: list[int], lexical: dict, dense: dict) -> tuple[str, ...]:
+    return tuple(name for name, present in (("exact", key in exact), ("lexical", key in lexical),
+                                            ("dense", key in dense)) if present)
+
+
+__all__ = ["SearchEngine", "Results", "ResultHit", "tantivy"]
