@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 FIELDS = {"ti": "title", "title": "title", "au": "authors", "author": "authors", "abs": "abstract",
-          "abstract": "abstract", "id": "id"}
+          "abstract": "abstract", "id": "id", "arxiv": "id"}
 CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[a-z]{1,3}(-[a-z]+)?)?$", re.IGNORECASE)
 ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?$", re.IGNORECASE)
-_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?("([^"]*)("?)|[^\s"]+)')
+_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?("([^"]*)("?)|[^\s"]*)')
 
 
 @dataclass(frozen=True)

