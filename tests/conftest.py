@@ -113,3 +113,26 @@ def run_cli(env: dict, *args: str, timeout: float = 600) -> subprocess.Completed
     """Run the installed console script as a user would."""
     exe = Path(sys.executable).parent / "papersift"
     return subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(autouse=True)
+def own_data_dir(tmp_path, monkeypatch):
+    """Each test gets its own DATA_DIR: search indexes live there and must not outlive the test's database."""
+    from django.conf import settings
+
+    monkeypatch.setitem(settings.PAPERSIFT, "DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def listing_lines(shared) -> list[str]:
+    """The first papers of the 5,000-paper arXiv listings sample that have categories and an abstract."""
+    import json
+
+    out = []
+    with open(shared / "arxiv-listings" / "sample-5000.jsonl", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row.get("categories") and row.get("abstract"):
+                out.append(line)
+    return out

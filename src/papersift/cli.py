@@ -108,7 +108,30 @@ def serve(host: str, port: int, workers: int | None) -> None:
         report = load_sample(only_if_empty=True)
         if report is not None:
             click.echo(f"loaded the bundled sample: {report.totals().papers['new']} papers", err=True)
-    run_server(host, port, workers or settings.PAPERSIFT["SERVER_WORKERS"], settings.PAPERSIFT["SERVER_THREADS"])
+    catch_up = _embed_in_background() if settings.PAPERSIFT["SEARCH_SEMANTIC"] else None
+    try:
+        run_server(host, port, workers or settings.PAPERSIFT["SERVER_WORKERS"], settings.PAPERSIFT["SERVER_THREADS"])
+    finally:
+        if catch_up is not None and catch_up.poll() is None:
+            catch_up.terminate()
+
+
+def _embed_in_background():
+    """Papers without vectors are embedded by a low-priority `papersift index update` beside the server.
+
+    Search answers from BM25 meanwhile and picks the vectors up when the run swaps its manifest.
+    """
+    import subprocess
+
+    from papersift.indexing.selectors import index_status
+
+    status = index_status()
+    if not status["embeddings_pending"] and not status["lexical_pending"]:
+        return None
+    click.echo(f"embedding {status['embeddings_pending']} papers in the background (papersift index update)",
+               err=True)
+    return subprocess.Popen([sys.executable, "-m", "papersift", "index", "update", "--no-progress"],
+                            preexec_fn=lambda: os.nice(10), stdout=subprocess.DEVNULL)
 
 
 @main.command()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 #: Weight of the dense score in the weighted fusion, tuned on SciFact test (see docs/search.md).
-DENSE_WEIGHT = 0.6
+DENSE_WEIGHT = 0.4
 RRF_K = 60
 
 
