@@ -70,6 +70,10 @@ def ingest(format_name: str, sources: tuple[str, ...], strict: bool, as_json: bo
         click.echo(f"papers: {papers['new']} new, {papers['updated']} updated, {papers['unchanged']} unchanged, "
                    f"{papers['stale']} stale (older than stored, ignored)")
         click.echo(f"listings: {listings['new']} new, {listings['updated']} updated, {listings['unchanged']} unchanged")
+        indexed = summary["indexed"]
+        click.echo("search index: " + (f"{indexed} papers (re)indexed for BM25; `papersift index update` embeds them"
+                                       if indexed is not None else "busy (another indexing run); run "
+                                       "`papersift index update` later"))
         click.echo(f"errors: {summary['errors']}")
         click.echo(f"inputs: {summary['inputs']} in {summary['seconds']:.1f} s")
     if report.error_count:

@@ -62,3 +62,14 @@ def test_parse_date_widens_open_periods(value, end, expected):
 def test_parse_date_rejects(value):
     with pytest.raises(ValueError):
         parse_date(value, False)
+
+
+def test_the_engine_package_never_imports_django():
+    import subprocess
+    import sys
+
+    code = ("import sys, pkgutil, importlib, papersift.search as s\n"
+            "for m in pkgutil.iter_modules(s.__path__): importlib.import_module('papersift.search.' + m.name)\n"
+            "print(sorted(n for n in sys.modules if n.split('.')[0] == 'django'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
