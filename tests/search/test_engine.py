@@ -21,15 +21,8 @@ N = 150
 
 
 @pytest.fixture(scope="module")
-def corpus(shared):
-    rows = []
-    with open(shared / "arxiv-listings" / "sample-5000.jsonl", encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            if row.get("categories") and row.get("abstract"):
-                rows.append(row)
-            if len(rows) == N:
-                break
+def corpus(listing_lines):
+    rows = [json.loads(line) for line in listing_lines[:N]]
     docs = [Document(key=i + 1, arxiv_id=r["id"], title=" ".join(r["title"].split()), abstract=r["abstract"],
                      authors=r["authors"], categories=r["categories"],
                      published=date.fromisoformat(r["listing_date"]), upvotes=i % 7)
