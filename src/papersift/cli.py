@@ -266,7 +266,7 @@ def index_status(as_json: bool) -> None:
 def _print_hits(page, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({
-            "total": page.total, "mode": page.mode, "semantic": page.semantic, "warnings": page.warnings,
+            "total": page.total, "total_is_floor": page.total_is_floor, "mode": page.mode, "semantic": page.semantic, "warnings": page.warnings,
             "seconds": page.seconds,
             "results": [{"id": h.paper.arxiv_id, "title": h.paper.title, "score": round(h.score, 4),
                          "published": h.paper.published.date().isoformat() if h.paper.published else None,
@@ -278,7 +278,8 @@ def _print_hits(page, as_json: bool) -> None:
     for rank, hit in enumerate(page.hits, start=1):
         day = hit.paper.published.date().isoformat() if hit.paper.published else "          "
         click.echo(f"{rank:>3}. {hit.paper.arxiv_id:<16} {day}  {hit.paper.title}")
-    click.echo(f"{page.total} matching, {page.mode}, {page.seconds * 1000:.0f} ms", err=True)
+    click.echo(f"{page.total}{'+' if page.total_is_floor else ''} matching, {page.mode}, "
+               f"{page.seconds * 1000:.0f} ms", err=True)
 
 
 def _search_call(fn, *args, **kwargs):

@@ -48,6 +48,7 @@ class SearchPage:
     semantic: bool
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    total_is_floor: bool = False  # more papers match than were ranked
 
 
 class _Live:
@@ -100,7 +101,7 @@ def search(text: str, *, mode: str = "hybrid", sort: str = "relevance", limit: i
     results = engine().search(text, mode=mode, sort=sort, limit=limit, offset=offset, categories=categories,
                               since=since, until=until)
     return SearchPage(_papers(results), results.total, results.mode, results.semantic, results.warnings,
-                      round(time.perf_counter() - started, 4))
+                      round(time.perf_counter() - started, 4), results.total_is_floor)
 
 
 def similar(arxiv_id: str, limit: int = 10) -> SearchPage:

@@ -54,6 +54,7 @@ class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     seconds: float = 0.0
     indexed: int | None = None  # papers (re)indexed lexically after the run; None when the index was busy
+    index_seconds: float = 0.0
 
     def totals(self) -> UpsertResult:
         total = UpsertResult()
@@ -115,7 +116,9 @@ class Ingest:
                 continue
             for item in inputs:
                 report.files.append(self._one(item))
+        indexing = time.monotonic()
         report.indexed = self._index()
+        report.index_seconds = time.monotonic() - indexing
         report.seconds = time.monotonic() - started
         return report
 

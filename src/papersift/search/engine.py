@@ -43,6 +43,7 @@ class Results:
     query: ParsedQuery
     warnings: list[str] = field(default_factory=list)
     semantic: bool = True  # False when the dense half could not run (no model, no vectors, timeout)
+    total_is_floor: bool = False  # True when more papers match than were ranked (relevance order)
 
 
 class SearchEngine:
@@ -80,14 +81,12 @@ class SearchEngine:
                        parsed, warnings)
 
     def _ranked(self, parsed: ParsedQuery, mode: Mode, limit: int, offset: int, warnings: list[str]) -> Results:
-        depth = max(DEPTH, offset + limit)
-        lexical_hits: list[Hit] = []
-        total = 0
-        if mode != "dense" or not parsed.free_text:
-            lexical_hits, total = self.lexical.search(self.lexical.compile(parsed), depth)
+        # Relevance ranking does not count every match (block-max WAND stops early); ``total`` is then a floor.
+        depth = offset + limit if mode == "lexical" else max(DEPTH, offset + limit)
         dense, semantic = self._dense(parsed, depth, warnings) if mode != "lexical" else ({}, True)
-        if mode == "dense" and not semantic:
-            lexical_hits, total = self.lexical.search(self.lexical.compile(parsed), depth)
+        lexical_hits: list[Hit] = []
+        if mode != "dense" or not semantic or not parsed.free_text:
+            lexical_hits, _ = self.lexical.search(self.lexical.compile(parsed), depth, count=False)
         lexical = {h.key: h.score for h in lexical_hits}
         if dense and lexical:
             ranked = fusion.weighted(lexical, dense, self.dense_weight)
@@ -100,7 +99,8 @@ class SearchEngine:
         page = ranked[offset:offset + limit]
         hits = [ResultHit(key, score, matched=_sources(key, exact, lexical, dense)) for key, score in page]
         used = "hybrid" if dense and mode == "hybrid" else ("dense" if dense else "lexical")
-        return Results(hits, max(total, len(ranked)), used, parsed, warnings, semantic)
+        more = len(lexical_hits) >= depth or len(dense) >= depth
+        return Results(hits, len(ranked), used, parsed, warnings, semantic, total_is_floor=more)
 
     def _dense(self, parsed: ParsedQuery, depth: int, warnings: list[str]) -> tuple[dict[int, float], bool]:
         """Cosine scores of the nearest papers that also pass the query's filters and exclusions."""

