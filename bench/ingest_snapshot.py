@@ -83,7 +83,9 @@ def main() -> None:
     db_mb = sum(p.stat().st_size for p in (work / "data").glob("papersift.sqlite3*")) / 2**20
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     print(f"snapshot lines: {count:,} ({size / 2**20:.0f} MiB)  errors: {report.error_count}  stored: {stored:,}")
-    print(f"first ingest:   {seconds:.1f} s  = {count / seconds:,.0f} papers/s  (batch {args.batch})")
+    print(f"first ingest:   {seconds:.1f} s  = {count / seconds:,.0f} papers/s  (batch {args.batch}), of which "
+          f"BM25 indexing {report.index_seconds:.1f} s = {report.indexed / max(report.index_seconds, 1e-9):,.0f} "
+          f"papers/s")
     print(f"re-ingest:      {again_seconds:.1f} s  = {count / again_seconds:,.0f} papers/s  "
           f"(new {again['new']}, updated {again['updated']}, unchanged {again['unchanged']})")
     print(f"peak RSS:       {peak_mb:.0f} MiB   database: {db_mb:.0f} MiB")

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-import tantivy
 
 from papersift.search import fusion
 from papersift.search.embed import EmbedTimeout, ModelUnavailable, QueryEncoder
@@ -143,5 +142,3 @@ def _sources(key: int, exact: list[int], lexical: dict, dense: dict) -> tuple[st
     return tuple(name for name, present in (("exact", key in exact), ("lexical", key in lexical),
                                             ("dense", key in dense)) if present)
 
-
-__all__ = ["SearchEngine", "Results", "ResultHit", "tantivy"]

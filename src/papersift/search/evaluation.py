@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from papersift.search import metrics
+from papersift.search import fusion, metrics
 from papersift.search.embed import Embedder, QueryEncoder, document_text
 from papersift.search.engine import SearchEngine
 from papersift.search.lexical import Document, LexicalIndex
@@ -151,7 +151,6 @@ def rank_pool(engine: SearchEngine, embedder: Embedder | None, text: str, pool: 
         hits, _ = engine.lexical.search(restrict, 10_000)
         allowed = set(pool)
         lexical = {h.key: h.score for h in hits if h.key in allowed}
-    from papersift.search import fusion
     if mode == "lexical":
         ranked = sorted(lexical.items(), key=lambda kv: -kv[1])
     elif mode == "dense":
