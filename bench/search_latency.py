@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search_latency.py --papers 100000
     .venv/bin/python bench/search_latency.py --papers 1000000 [--workdir DIR] [--keep] [--threads 0]
+    .venv/bin/python bench/search_latency.py --latency-only --workdir DIR     # latency again, on kept indexes
 
 Corpus: the first N real papers of shared/data/arxiv-listings when N <= 173,162; above that, all real papers plus
 synthetic ones built from real text with a seeded generator (title: a real title's words shuffled, or a real title
@@ -22,6 +23,7 @@ Results go to bench/results/search-<N>.json. Indexes are built under a temporary
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
 import json
 import os
@@ -55,7 +57,7 @@ CACHE = Path(tempfile.gettempdir()) / "papersift-bench-cache"
 DIMENSIONS = 384
 SIGMA_LOW, SIGMA_HIGH = 0.02, 0.045  # cosine to the base title vector ~0.93 .. ~0.75
 QUERIES, WARMUP = 200, 10
-EF_SWEEP = [16, 24, 32, 48, 64, 96, 128, 192, 256]
+EF_SWEEP = [16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024]
 STOP = set("a an and are as at be by for from in into is of on or over the their to under via with without "
            "using towards toward its this that these we our".split())
 
@@ -251,6 +253,35 @@ def server_probe(workdir: Path, expansion: int) -> None:
                       "hybrid": stats(times)}))
 
 
+def latency_only(workdir: Path, seed: int) -> None:
+    """Latency again on indexes kept by an earlier run (--keep), in a fresh process holding no corpus."""
+    lexical = LexicalIndex(workdir / "tantivy")
+    view = VectorIndex.open(workdir / "vectors.usearch", DIMENSIONS)
+    encoder = QueryEncoder(OnnxMiniLM())
+    engine = SearchEngine(lexical, view, encoder)
+    queries = json.loads((workdir / "queries.json").read_text())
+    warmup = [f"warm up query {i} neural" for i in range(WARMUP)]
+    keys = random.Random(seed).sample(range(1, len(view) + 1), QUERIES + WARMUP)
+    latency: dict = {"expansion_search": vectors_module.EXPANSION_SEARCH, "load_average": [os.getloadavg()]}
+    for mode in ("lexical", "dense", "hybrid"):
+        for q in warmup:
+            engine.search(q, mode=mode, limit=10)
+        encoder._cache.clear()
+        latency[mode] = stats(timed(lambda q: engine.search(q, mode=mode, limit=10), queries))
+    for key in keys[:WARMUP]:
+        engine.similar(key, limit=10)
+    latency["similar"] = stats(timed(lambda key: engine.similar(key, limit=10), keys[WARMUP:]))
+    encoder._cache.clear()
+    latency["query_embedding"] = stats(timed(encoder.encode, queries))
+    latency["load_average"].append(os.getloadavg())
+    print(f"{'mode':16s} {'median ms':>10s} {'p95 ms':>10s}   ({len(view):,} vectors, expansion_search "
+          f"{latency['expansion_search']}, load {latency['load_average'][0][0]:.1f} / {latency['load_average'][1][0]:.1f})")
+    for mode in ("lexical", "dense", "hybrid", "similar", "query_embedding"):
+        print(f"{mode:16s} {latency[mode]['median_ms']:10.2f} {latency[mode]['p95_ms']:10.2f}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"search-{len(view)}-latency-only.json").write_text(json.dumps(latency, indent=2))
+
+
 # -- the run ------------------------------------------------------------------------------------------------------
 def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -261,6 +292,15 @@ def machine() -> dict:
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram_bytes": mem, "python": platform.python_version(),
             "sqlite": sqlite3.sqlite_version, "usearch": usearch.__version__, "onnxruntime": onnxruntime.__version__,
             "tantivy": getattr(tantivy, "__version__", "?"), "platform": platform.platform()}
+
+
+def git_commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+        dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True).stdout
+        return head.strip() + ("+dirty src" if dirty.strip() else "")
+    except OSError:
+        return "?"
 
 
 def log(message: str) -> None:
@@ -276,11 +316,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="usearch add threads (0: all cores)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-fts5", action="store_true")
+    parser.add_argument("--latency-only", action="store_true",
+                        help="only re-run the latency part on the indexes a --keep run left in --workdir")
     parser.add_argument("--server-probe", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--expansion", type=int, default=vectors_module.EXPANSION_SEARCH, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.server_probe:
         server_probe(args.server_probe, args.expansion)
+        return
+    if args.latency_only:
+        if not args.workdir:
+            parser.error("--latency-only needs --workdir")
+        latency_only(args.workdir, args.seed)
         return
 
     n = args.papers
@@ -289,7 +336,8 @@ def main() -> None:
     result: dict = {"papers": n, "machine": machine(), "command": " ".join([".venv/bin/python"] + sys.argv),
                     "workdir": str(workdir), "constants": {
                         "CONNECTIVITY": vectors_module.CONNECTIVITY, "EXPANSION_ADD": vectors_module.EXPANSION_ADD,
-                        "EXPANSION_SEARCH": vectors_module.EXPANSION_SEARCH}, "started": time.strftime("%Y-%m-%d %H:%M")}
+                        "EXPANSION_SEARCH": vectors_module.EXPANSION_SEARCH}, "started": time.strftime("%Y-%m-%d %H:%M"),
+                    "commit": git_commit()}
     log(f"workdir {workdir}")
     try:
         run(args, n, workdir, result)
@@ -319,6 +367,8 @@ def run(args, n: int, workdir: Path, result: dict) -> None:
     result["corpus"] = {"real": in_corpus, "synthetic": n - in_corpus, "titles_embedded": len(embedded),
                         "title_embed_rate_per_s": rate, "sigma": [SIGMA_LOW, SIGMA_HIGH],
                         "queries": len(queries), "query_examples": queries[:5]}
+    gc.collect()
+    gc.freeze()  # a million Document objects stay alive for FTS5: keep them out of every GC pass during timing
     log(f"corpus ready: {n} documents ({n - in_corpus} synthetic)")
 
     # 1. build ----------------------------------------------------------------------------------------------------
