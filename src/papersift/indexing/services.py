@@ -103,18 +103,19 @@ def _sync_lexical(generation: Path, on_progress: Progress | None) -> int:
         stamp, last_id = manifest.lexical_watermark.rsplit("|", 1)
         when = datetime.fromisoformat(stamp)
         query = query.filter(Q(modified_at__gt=when) | Q(modified_at=when, id__gt=int(last_id)))
+    fresh = not manifest.lexical_watermark  # a new generation: nothing to replace, so no deletes
     done = 0
     batch: list[dict] = []
     for paper in query.iterator(chunk_size=LEXICAL_BATCH):
         batch.append(paper)
         if len(batch) == LEXICAL_BATCH:
-            done += index.upsert(_documents(batch))
+            done += index.upsert(_documents(batch), fresh=fresh)
             if on_progress:
                 on_progress(len(batch))
             last, batch = batch[-1], []
             manifest.lexical_watermark = f"{last['modified_at'].isoformat()}|{last['id']}"
     if batch:
-        done += index.upsert(_documents(batch))
+        done += index.upsert(_documents(batch), fresh=fresh)
         if on_progress:
             on_progress(len(batch))
         manifest.lexical_watermark = f"{batch[-1]['modified_at'].isoformat()}|{batch[-1]['id']}"

@@ -103,10 +103,12 @@ class LexicalIndex:
             self._writer = self.index.writer(WRITER_HEAP, num_threads=0)
         return self._writer
 
-    def upsert(self, documents: Iterable[Document]) -> int:
+    def upsert(self, documents: Iterable[Document], fresh: bool = False) -> int:
+        """Add or replace documents by key; ``fresh`` (an index being built from nothing) skips the deletes."""
         writer, count = self.writer(), 0
         for doc in documents:
-            writer.delete_documents_by_term("key", doc.key)
+            if not fresh:
+                writer.delete_documents_by_term("key", doc.key)
             writer.add_document(self._document(doc))
             count += 1
         return count
