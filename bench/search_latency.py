@@ -268,6 +268,15 @@ def latency_only(workdir: Path, seed: int) -> None:
             engine.search(q, mode=mode, limit=10)
         encoder._cache.clear()
         latency[mode] = stats(timed(lambda q: engine.search(q, mode=mode, limit=10), queries))
+    # BM25 top 10 and nothing else: the same work as the FTS5 query below, for the ratio.
+    latency["bm25_top10"] = stats(timed(lambda q: engine.search(q, mode="lexical", limit=10, snippets=False), queries))
+    if (workdir / "fts5.sqlite").exists():
+        db = sqlite3.connect(workdir / "fts5.sqlite")
+        sql = "SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT 10"
+        for q in warmup:
+            db.execute(sql, (fts5_match(q),)).fetchall()
+        latency["fts5"] = stats(timed(lambda q: db.execute(sql, (fts5_match(q),)).fetchall(), queries))
+        latency["fts5_over_bm25"] = {k: latency["fts5"][k] / latency["bm25_top10"][k] for k in ("median_ms", "p95_ms")}
     for key in keys[:WARMUP]:
         engine.similar(key, limit=10)
     latency["similar"] = stats(timed(lambda key: engine.similar(key, limit=10), keys[WARMUP:]))
@@ -276,8 +285,12 @@ def latency_only(workdir: Path, seed: int) -> None:
     latency["load_average"].append(os.getloadavg())
     print(f"{'mode':16s} {'median ms':>10s} {'p95 ms':>10s}   ({len(view):,} vectors, expansion_search "
           f"{latency['expansion_search']}, load {latency['load_average'][0][0]:.1f} / {latency['load_average'][1][0]:.1f})")
-    for mode in ("lexical", "dense", "hybrid", "similar", "query_embedding"):
-        print(f"{mode:16s} {latency[mode]['median_ms']:10.2f} {latency[mode]['p95_ms']:10.2f}")
+    for mode in ("lexical", "bm25_top10", "dense", "hybrid", "similar", "query_embedding", "fts5"):
+        if mode in latency:
+            print(f"{mode:16s} {latency[mode]['median_ms']:10.2f} {latency[mode]['p95_ms']:10.2f}")
+    if "fts5_over_bm25" in latency:
+        ratio = latency["fts5_over_bm25"]
+        print(f"FTS5 / tantivy BM25 top 10: {ratio['median_ms']:.0f}x median, {ratio['p95_ms']:.0f}x p95")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"search-{len(view)}-latency-only.json").write_text(json.dumps(latency, indent=2))
 
@@ -440,6 +453,15 @@ def run(args, n: int, workdir: Path, result: dict) -> None:
             engine.search(q, mode=mode, limit=10)
         encoder._cache.clear()
         latency[mode] = stats(timed(lambda q: engine.search(q, mode=mode, limit=10), queries))
+    # BM25 top 10 and nothing else: the same work as the FTS5 query below, for the ratio.
+    latency["bm25_top10"] = stats(timed(lambda q: engine.search(q, mode="lexical", limit=10, snippets=False), queries))
+    if (workdir / "fts5.sqlite").exists():
+        db = sqlite3.connect(workdir / "fts5.sqlite")
+        sql = "SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT 10"
+        for q in warmup:
+            db.execute(sql, (fts5_match(q),)).fetchall()
+        latency["fts5"] = stats(timed(lambda q: db.execute(sql, (fts5_match(q),)).fetchall(), queries))
+        latency["fts5_over_bm25"] = {k: latency["fts5"][k] / latency["bm25_top10"][k] for k in ("median_ms", "p95_ms")}
         log(f"{mode}: median {latency[mode]['median_ms']:.1f} ms, p95 {latency[mode]['p95_ms']:.1f} ms")
     for key in sample_keys[:WARMUP]:
         engine.similar(int(key), limit=10)
