@@ -10,15 +10,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Q
 
 from papersift.catalog.models import Paper
 from papersift.indexing.models import Embedding
-from papersift.indexing.services import index_store, pending_embeddings
+from papersift.indexing.services import changed_since, index_store, pending_embeddings
 from papersift.indexing.store import LEXICAL, MANIFEST, VECTORS, read_manifest, size_bytes
 from papersift.search.embed import DIMENSIONS, MODEL_ID, QueryEncoder, load_embedder
 from papersift.search.engine import Results, SearchEngine
@@ -123,12 +121,9 @@ def index_status() -> dict:
     embedded = Embedding.objects.filter(model_id=MODEL_ID).count()
     pending = pending_embeddings(MODEL_ID).count()
     lexical_docs = manifest.lexical_docs if manifest else 0
-    stale_lexical = 0
     if manifest and manifest.lexical_watermark:
-        stamp, last_id = manifest.lexical_watermark.rsplit("|", 1)
-        when = datetime.fromisoformat(stamp)
-        stale_lexical = Paper.objects.filter(Q(modified_at__gt=when) | Q(modified_at=when, id__gt=int(last_id))).count()
-    elif generation is None or not lexical_docs:
+        stale_lexical = Paper.objects.filter(changed_since(manifest.lexical_watermark)).count()
+    else:
         stale_lexical = papers
     vectors_behind = (Embedding.objects.filter(model_id=MODEL_ID, id__gt=manifest.vector_watermark).count()
                       if manifest else embedded)

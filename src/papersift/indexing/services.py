@@ -94,15 +94,21 @@ def sync_lexical(generation: Path | None = None, on_progress: Progress | None = 
         return _sync_lexical(generation, on_progress)
 
 
+def changed_since(watermark: str) -> Q:
+    """Papers modified after the watermark "<modified_at ISO>|<paper id>" (all papers when it is empty)."""
+    if not watermark:
+        return Q()
+    stamp, last_id = watermark.rsplit("|", 1)
+    when = datetime.fromisoformat(stamp)
+    return Q(modified_at__gt=when) | Q(modified_at=when, id__gt=int(last_id))
+
+
 def _sync_lexical(generation: Path, on_progress: Progress | None) -> int:
     manifest = read_manifest(generation)
     index = LexicalIndex(generation / LEXICAL)
     query = Paper.objects.order_by("modified_at", "id").values(
         "id", "arxiv_id", "title", "abstract", "authors", "categories", "published", "announced", "modified_at")
-    if manifest.lexical_watermark:
-        stamp, last_id = manifest.lexical_watermark.rsplit("|", 1)
-        when = datetime.fromisoformat(stamp)
-        query = query.filter(Q(modified_at__gt=when) | Q(modified_at=when, id__gt=int(last_id)))
+    query = query.filter(changed_since(manifest.lexical_watermark))
     fresh = not manifest.lexical_watermark  # a new generation: nothing to replace, so no deletes
     done = 0
     batch: list[dict] = []

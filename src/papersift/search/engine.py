@@ -9,7 +9,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
 
 from papersift.search import fusion
 from papersift.search.embed import EmbedTimeout, ModelUnavailable, QueryEncoder
@@ -134,8 +133,6 @@ class SearchEngine:
         return Results([ResultHit(n.key, n.score, matched=("dense",)) for n in neighbours], len(neighbours),
                        "dense", ParsedQuery())
 
-    def similar_to_vector(self, vector: np.ndarray, limit: int, exclude: int | None = None) -> list[tuple[int, float]]:
-        return [(n.key, n.score) for n in self.vectors.search(vector, limit + 1) if n.key != exclude][:limit]
 
 
 def _sources(key: int, exact: list[int], lexical: dict, dense: dict) -> tuple[str, ...]:

@@ -230,15 +230,6 @@ class LexicalIndex:
         hits, _ = self.search(query, limit)
         return hits
 
-    def stored(self, keys: Sequence[int]) -> dict[int, dict]:
-        searcher = self.searcher()
-        result = searcher.search(tantivy.Query.term_set_query(self.schema, "key", list(keys)), len(keys) or 1)
-        out = {}
-        for _, address in result.hits:
-            doc = searcher.doc(address).to_dict()
-            out[doc["key"][0]] = doc
-        return out
-
     def snippets(self, query: tantivy.Query, keys: Sequence[int], field_name: str = "abstract",
                  max_chars: int = 240) -> dict[int, str]:
         """HTML snippets with matched words in ``<b>``; papers whose text does not match get none."""
