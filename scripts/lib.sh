@@ -40,3 +40,13 @@ ensure_postgres() {  # Debian's PostgreSQL server binaries for the PostgreSQL ha
     echo "PostgreSQL server binaries not found and cannot install them (need root and apt-get)" >&2
   fi
 }
+
+ensure_chromium() {  # Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+  if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then return; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Chromium (Debian package chromium)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium not found and cannot install it (need root and apt-get)" >&2
+  fi
+}
