@@ -1,12 +1,20 @@
-"""Read queries over the catalog, shared by the pages, the CLI and (later) the API."""
+"""Read queries over the catalog, shared by the pages, the JSON API, the feeds and the CLI."""
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
 
-from django.db.models import Count, Max, Min, Prefetch, QuerySet
+from django.db.models import Count, Max, Min, Prefetch
 
 from papersift.catalog.models import DailyListing, Paper
+
+WINDOW_KINDS = ("day", "week", "month")
+LISTING_SORTS = ("trending", "date")
+WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})$")
+MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def catalog_stats() -> dict:
@@ -30,26 +38,212 @@ def catalog_stats() -> dict:
     }
 
 
-def latest_listing_day() -> date | None:
-    return DailyListing.objects.aggregate(last=Max("date"))["last"]
+@dataclass(frozen=True)
+class Window:
+    """A span of listing days: one day, an ISO week (Monday to Sunday) or a calendar month."""
+
+    kind: str
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def containing(cls, kind: str, day: date) -> Window:
+        if kind == "day":
+            return cls("day", day, day)
+        if kind == "week":
+            monday = day - timedelta(days=day.weekday())
+            return cls("week", monday, monday + timedelta(days=6))
+        if kind == "month":
+            last = calendar.monthrange(day.year, day.month)[1]
+            return cls("month", day.replace(day=1), day.replace(day=last))
+        raise ValueError(f"unknown window kind {kind!r} (day, week or month)")
+
+    @property
+    def key(self) -> str:
+        """The window as it appears in URLs and API parameters: 2026-08-21, 2026-W34, 2026-08."""
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.kind == "month":
+            return self.start.strftime("%Y-%m")
+        return self.start.isoformat()
+
+    @property
+    def label(self) -> str:
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"Week {week}, {year} ({self.start:%b} {self.start.day} – {self.end:%b} {self.end.day})"
+        if self.kind == "month":
+            return f"{self.start:%B %Y}"
+        return f"{self.start:%A, %B} {self.start.day}, {self.start.year}"
 
 
-def listings_for_day(day: date) -> QuerySet[DailyListing]:
-    """A day's list, most upvoted first, with each paper's other listing days not loaded (not needed)."""
-    return (DailyListing.objects.filter(date=day).select_related("paper")
-            .order_by("-upvotes_imported", "-comments_imported", "paper__arxiv_id"))
+def parse_window(kind: str, value: str) -> Window:
+    """``value`` as a window of ``kind``; ValueError naming the expected form when it is not one."""
+    text = (value or "").strip()
+    try:
+        if kind == "day":
+            return Window.containing("day", date.fromisoformat(text))
+        if kind == "week":
+            match = WEEK_KEY.match(text)
+            if match:
+                return Window.containing("week", date.fromisocalendar(int(match[1]), int(match[2]), 1))
+        elif kind == "month":
+            match = MONTH_KEY.match(text)
+            if match:
+                return Window.containing("month", date(int(match[1]), int(match[2]), 1))
+    except ValueError:
+        pass
+    example = {"day": "2026-08-21", "week": "2026-W34", "month": "2026-08"}.get(kind)
+    if example is None:
+        raise ValueError(f"unknown window kind {kind!r} (day, week or month)")
+    raise ValueError(f"{value!r} is not a {kind} (expected the form {example})")
 
 
-def neighbour_days(day: date) -> tuple[date | None, date | None]:
-    """The nearest earlier and later days that have listings (empty days are skipped)."""
-    earlier = DailyListing.objects.filter(date__lt=day).aggregate(d=Max("date"))["d"]
-    later = DailyListing.objects.filter(date__gt=day).aggregate(d=Min("date"))["d"]
-    return earlier, later
+def latest_window(kind: str) -> Window | None:
+    """The window of ``kind`` holding the newest listing day, or None when nothing is listed."""
+    last = DailyListing.objects.aggregate(last=Max("date"))["last"]
+    return Window.containing(kind, last) if last else None
+
+
+def neighbour_windows(window: Window) -> tuple[Window | None, Window | None]:
+    """The nearest earlier and later windows of the same kind that have listings (empty ones are skipped)."""
+    earlier = DailyListing.objects.filter(date__lt=window.start).aggregate(d=Max("date"))["d"]
+    later = DailyListing.objects.filter(date__gt=window.end).aggregate(d=Min("date"))["d"]
+    return (Window.containing(window.kind, earlier) if earlier else None,
+            Window.containing(window.kind, later) if later else None)
+
+
+@dataclass
+class ListingPage:
+    """One page of a window's list, ordered and filtered, with what the page around it needs."""
+
+    window: Window | None
+    entries: list[DailyListing]  # with .paper loaded and .upvotes/.num_comments set (see _annotate)
+    total: int
+    page: int
+    limit: int
+    sort: str
+    category: str = ""
+    submitter: str = ""
+    categories: list[tuple[str, int]] = field(default_factory=list)  # facet over the whole window
+    earlier: Window | None = None
+    later: Window | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @property
+    def first_rank(self) -> int:
+        return self.page * self.limit + 1
+
+
+def in_category(categories: list[str], wanted: str) -> bool:
+    """``cs.CL`` matches that category; ``cs`` matches the whole archive (cs.CL, cs.LG, ...)."""
+    return any(c == wanted or c.split(".", 1)[0] == wanted for c in categories)
+
+
+def _listed_at(row: dict) -> datetime:
+    return row["listed_at"] or datetime.combine(row["date"], time(), tzinfo=timezone.utc)
+
+
+def _ordered(rows: list[dict], sort: str) -> list[dict]:
+    """Trending: most upvoted first (then most discussed, then id); date: newest listing first."""
+    if sort == "trending":
+        rows.sort(key=lambda r: (-r["upvotes_imported"], -r["comments_imported"], r["paper__arxiv_id"]))
+    elif sort == "date":
+        rows.sort(key=lambda r: (_listed_at(r), r["paper__arxiv_id"]), reverse=True)
+    else:
+        raise ValueError(f"unknown sort {sort!r} ({' or '.join(LISTING_SORTS)})")
+    seen, unique = set(), []
+    for row in rows:  # a paper listed twice in a window is shown once, where the order puts it first
+        if row["paper_id"] not in seen:
+            seen.add(row["paper_id"])
+            unique.append(row)
+    return unique
+
+
+def listing_page(window: Window | None, *, sort: str = "trending", category: str = "", submitter: str = "",
+                 page: int = 0, limit: int = 50, neighbours: bool = True) -> ListingPage:
+    """A window's papers in ``sort`` order, optionally one category (or archive) or one submitter's, paged.
+
+    The window's rows are read as small tuples and ordered here, then only the page's papers are loaded, so a
+    month costs one narrow query plus one page of papers.
+    """
+    if sort not in LISTING_SORTS:
+        raise ValueError(f"unknown sort {sort!r} ({' or '.join(LISTING_SORTS)})")
+    result = ListingPage(window, [], 0, page, limit, sort, category, submitter)
+    if window is None:
+        return result
+    rows = list(DailyListing.objects.filter(date__gte=window.start, date__lte=window.end).values(
+        "id", "paper_id", "date", "listed_at", "upvotes_imported", "comments_imported", "submitted_by",
+        "paper__arxiv_id", "paper__categories"))
+    if submitter:
+        rows = [r for r in rows if r["submitted_by"].lower() == submitter.lower()]
+    rows = _ordered(rows, sort)
+    result.categories = _facet(rows)
+    if category:
+        rows = [r for r in rows if in_category(r["paper__categories"] or [], category)]
+    result.total = len(rows)
+    chosen = [r["id"] for r in rows[page * limit:(page + 1) * limit]]
+    loaded = DailyListing.objects.select_related("paper").in_bulk(chosen)
+    result.entries = _annotate([loaded[i] for i in chosen])
+    if neighbours:
+        result.earlier, result.later = neighbour_windows(window)
+    return result
+
+
+def _facet(rows: list[dict], top: int = 30) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        for category in row["paper__categories"] or []:
+            counts[category] = counts.get(category, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
+def _annotate(listings: list[DailyListing]) -> list[DailyListing]:
+    """The counts a list shows: imported upvotes and comments (community votes join them in the accounts issue)."""
+    for listing in listings:
+        listing.upvotes = listing.upvotes_imported
+        listing.num_comments = listing.comments_imported
+    return listings
 
 
 def paper_detail(arxiv_id: str) -> Paper | None:
-    listings = Prefetch("listings", queryset=DailyListing.objects.order_by("date"))
-    return Paper.objects.prefetch_related(listings).filter(arxiv_id=arxiv_id).first()
+    """A paper with its listings (oldest first) and ``upvotes``/``num_comments``: the most any listing carried."""
+    paper = Paper.objects.prefetch_related(_listings_oldest_first()).filter(arxiv_id=arxiv_id).first()
+    return _with_counts(paper) if paper is not None else None
+
+
+def papers_after(cursor: int, limit: int) -> list[Paper]:
+    """Papers in catalog order (by internal id) after ``cursor``, for the cursor-paged paper list."""
+    return [_with_counts(p) for p in Paper.objects.filter(id__gt=cursor).order_by("id")
+            .prefetch_related(_listings_oldest_first())[:limit]]
+
+
+def papers_by_id(ids) -> dict[int, Paper]:
+    """Papers by internal id with their listings and counts loaded (for search results: two queries in all)."""
+    return {key: _with_counts(p) for key, p in
+            Paper.objects.prefetch_related(_listings_oldest_first()).in_bulk(list(ids)).items()}
+
+
+def _listings_oldest_first() -> Prefetch:
+    return Prefetch("listings", queryset=DailyListing.objects.order_by("date"))
+
+
+def _with_counts(paper: Paper) -> Paper:
+    shown = list(paper.listings.all())
+    paper.upvotes = max((listing.upvotes_imported for listing in shown), default=0)
+    paper.num_comments = max((listing.comments_imported for listing in shown), default=0)
+    return paper
+
+
+def category_counts() -> list[tuple[str, int]]:
+    """Papers per primary category, most first."""
+    return [(row["primary_category"], row["n"]) for row in
+            Paper.objects.exclude(primary_category="").values("primary_category").annotate(n=Count("id"))
+            .order_by("-n", "primary_category")]
 
 
 def is_empty() -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from papersift.catalog.models import Paper
+from papersift.catalog.selectors import papers_by_id
 from papersift.indexing.models import Embedding
 from papersift.indexing.services import changed_since, index_store, pending_embeddings
 from papersift.indexing.store import LEXICAL, MANIFEST, VECTORS, read_manifest, size_bytes
@@ -89,7 +90,7 @@ def engine() -> SearchEngine:
 
 
 def _papers(results: Results) -> list[PaperHit]:
-    papers = Paper.objects.in_bulk([h.key for h in results.hits])
+    papers = papers_by_id(h.key for h in results.hits)
     return [PaperHit(papers[h.key], h.score, h.snippet, h.matched) for h in results.hits if h.key in papers]
 
 

@@ -1,0 +1,172 @@
+"""The JSON API: Hugging Face's papers endpoints (same paths, parameters and shapes) and papersift's own.
+
+Every error, whatever raised it, leaves as ``{"error": message, "code": ..., "status": ..., "field": ...}``
+(``error`` is the key huggingface_hub reads its message from).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI, Query
+from ninja.errors import HttpError, ValidationError
+
+from papersift.catalog import selectors as catalog
+from papersift.indexing import selectors as search
+from papersift.ingest.records import InvalidRecord, split_paper_id
+from papersift.web import hf, params
+from papersift.web.params import BadParameter
+
+log = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="papersift API",
+    version="1",
+    description="Hugging Face–compatible papers API (`huggingface_hub.HfApi(endpoint=...)` works against it), "
+                "plus search with filters, similar papers and categories.",
+    urls_namespace="api",
+)
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:
+    return JsonResponse({"error": message, "code": code, "status": status, "field": field}, status=status)
+
+
+@api.exception_handler(BadParameter)
+def _bad_parameter(request, exc: BadParameter):
+    return error_response(400, "bad_parameter", str(exc), exc.field)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    field = str(first.get("loc", ["", "?"])[-1])
+    message = first.get("msg", "invalid parameter")
+    return error_response(400, "bad_parameter", f"{field}: {message}", field)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc: Http404):
+    return error_response(404, "not_found", str(exc) or "not found")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return error_response(exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(search.IndexMissing)
+def _no_index(request, exc):
+    return error_response(503, "index_missing", str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc: Exception):
+    log.exception("api.error", extra={"path": request.path})
+    return error_response(500, "internal_error", "internal error; the server log has the details")
+
+
+def _paper_or_404(raw_id: str):
+    try:
+        arxiv_id, _ = split_paper_id(raw_id)
+    except InvalidRecord:
+        raise BadParameter("arxiv_id", f"{raw_id!r} is not an arXiv id (such as 2405.15738)") from None
+    paper = catalog.paper_detail(arxiv_id)
+    if paper is None:
+        raise Http404(f"no paper {arxiv_id} in this catalog")
+    return paper
+
+
+@api.get("/daily_papers", summary="Daily papers (Hugging Face compatible)")
+def daily_papers(request: HttpRequest, date: str | None = None, week: str | None = None,
+                 month: str | None = None, submitter: str | None = None, sort: str | None = None,
+                 category: str | None = None, p: int | None = None, limit: int | None = None):
+    """The papers listed on a day, an ISO week (`2026-W34`, Monday to Sunday) or a month (`2026-08`); the latest
+    day when none is given. `sort=publishedAt` (default: newest listing first) or `trending` (most upvoted
+    first). `p` is the 0-based page of `limit` (1–100, default 50) entries."""
+    page = params.listing(date=date, week=week, month=month, sort=sort, category=category, submitter=submitter,
+                          p=p, limit=limit, default_sort="date")
+    return [hf.daily_entry(listing) for listing in page.entries]
+
+
+@api.get("/papers/search", summary="Search papers (Hugging Face compatible)")
+def search_papers(request: HttpRequest, q: str | None = None, limit: int | None = None):
+    """Hybrid search with papersift's query language; `q` up to 250 characters, `limit` 1–120 (default 50)."""
+    query = params.search_request(q)
+    found = search.search(query.q, limit=params.bounded("limit", limit, 50, 1, 120))
+    return [hf.search_entry(hit.paper, score=hit.score) for hit in found.hits]
+
+
+@api.get("/search", summary="Search with filters, sort and paging (papersift)")
+def search_full(request: HttpRequest, q: str | None = None, mode: str | None = None, sort: str | None = None,
+                category: str | None = None, since: str | None = None, until: str | None = None,
+                limit: int | None = None, offset: int | None = None):
+    """The search page's JSON twin: `mode` hybrid|lexical|dense, `sort` relevance|newest|upvotes, `category`
+    (comma-separated, `cs` for a whole archive), `since`/`until` (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    return search_results(params.search_request(q, mode=mode, sort=sort, category=category, since=since,
+                                                until=until),
+                          limit=params.bounded("limit", limit, 20, 1, 100),
+                          offset=params.bounded("offset", offset, 0, 0, 10_000))
+
+
+def search_results(query: params.SearchRequest, *, limit: int, offset: int) -> dict:
+    found = search.search(query.q, mode=query.mode, sort=query.sort, limit=limit, offset=offset,
+                          categories=query.categories, since=query.since, until=query.until)
+    return {
+        "query": query.q, "total": found.total, "total_is_floor": found.total_is_floor, "mode": found.mode,
+        "semantic": found.semantic, "warnings": found.warnings, "seconds": found.seconds,
+        "offset": offset, "limit": limit,
+        "results": [hf.search_entry(hit.paper, score=hit.score, snippet=hit.snippet) for hit in found.hits],
+    }
+
+
+@api.get("/papers/{path:arxiv_id}/similar", summary="Similar papers (papersift)")
+def similar_papers(request: HttpRequest, arxiv_id: str, limit: int | None = None):
+    """The nearest papers by embedding (by shared rare words while the paper has no vector yet)."""
+    paper = _paper_or_404(arxiv_id)
+    found = search.similar(paper.arxiv_id, params.bounded("limit", limit, 10, 1, 100))
+    return {"id": paper.arxiv_id, "semantic": found.semantic, "mode": found.mode,
+            "results": [hf.search_entry(hit.paper, score=hit.score) for hit in found.hits]}
+
+
+@api.get("/papers/{path:arxiv_id}", summary="One paper (Hugging Face compatible)")
+def paper_info(request: HttpRequest, arxiv_id: str):
+    return hf.paper_info(_paper_or_404(arxiv_id))
+
+
+@api.get("/papers", summary="All papers, cursor-paged (Hugging Face compatible)")
+def list_papers(request: HttpRequest, response: HttpResponse, cursor: str | None = None,
+                limit: int | None = None):
+    """Every paper in catalog order, `limit` (1–100, default 50) at a time; the next page's URL is in the
+    `Link: <...>; rel="next"` header (as on huggingface.co), absent on the last page."""
+    size = params.bounded("limit", limit, 50, 1, 100)
+    papers = catalog.papers_after(_decode_cursor(cursor), size)
+    if len(papers) == size:
+        following = request.build_absolute_uri(
+            f"{request.path}?cursor={_encode_cursor(papers[-1].id)}&limit={size}")
+        response["Link"] = f'<{following}>; rel="next"'
+    return [hf.paper_info(paper) for paper in papers]
+
+
+def _encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"after:{last_id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        if kind == "after" and value.isdigit():
+            return int(value)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise BadParameter("cursor", "is not a cursor from this API's Link header")
+
+
+@api.get("/categories", summary="Categories with paper counts (papersift)")
+def categories(request: HttpRequest):
+    return [{"category": name, "papers": count} for name, count in catalog.category_counts()]

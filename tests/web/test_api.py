@@ -1,0 +1,99 @@
+"""The JSON API through the real huggingface_hub client against a live server, and each page's JSON twin."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from papersift.catalog.models import DailyListing
+from papersift.ingest.sample import load_sample
+from tests.web.test_pages import page_ids
+
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
+hf = pytest.importorskip("huggingface_hub")
+
+
+@pytest.fixture
+def served(transactional_db, live_server):
+    report = load_sample(only_if_empty=True)
+    assert report is not None and report.error_count == 0
+    yield live_server.url
+    from huggingface_hub.utils._http import close_session
+
+    close_session()   # its keep-alive connection would outlive the server thread
+
+
+def _page(client_session, url: str) -> list[str]:
+    response = client_session.get(url)
+    assert response.status_code == 200, url
+    return page_ids(response.text)
+
+
+def test_huggingface_hub_client_reads_days_weeks_months_papers_and_search(served):
+    import httpx
+
+    api = hf.HfApi(endpoint=served, token=False)
+    web = httpx.Client(base_url=served)
+    day = list(api.list_daily_papers(date="2026-08-21", sort="trending"))
+    assert [p.id for p in day] == _page(web, "/papers/date/2026-08-21")
+    first = day[0]
+    assert first.id == "2608.19880" and first.title == "EnvHarness: Awakening Static Worlds for Agent Learning"
+    assert first.upvotes == 163 and first.comments == 1 and first.submitted_by.username == "taesiri"
+    assert first.authors[0].name == "Chengsong Huang" and first.published_at.date().isoformat() == "2026-08-20"
+    assert first.summary.startswith("LLM agents learn by interacting") and first.github_repo.endswith("envharness")
+    by_date = [p.id for p in api.list_daily_papers(date="2026-08-21")]        # HF's default: publishedAt
+    assert by_date == _page(web, "/papers/date/2026-08-21?sort=date") and sorted(by_date) == sorted(p.id for p in day)
+    for key, value in (("week", "2026-W33"), ("month", "2026-07")):
+        listed = [p.id for p in api.list_daily_papers(**{key: value}, sort="trending", limit=50)]
+        assert listed == _page(web, f"/papers/{key}/{value}") and len(listed) == 50
+        page_two = [p.id for p in api.list_daily_papers(**{key: value}, sort="trending", limit=50, p=1)]
+        assert page_two == _page(web, f"/papers/{key}/{value}?p=1") and not set(page_two) & set(listed)
+    latest = [p.id for p in api.list_daily_papers(sort="trending")]
+    assert latest == [p.id for p in day]                                    # no date: the latest day
+    assert [p.id for p in api.list_daily_papers(date="2026-08-21", submitter="taesiri")] == [
+        li.paper.arxiv_id for li in DailyListing.objects.filter(date="2026-08-21", submitted_by="taesiri")
+        .select_related("paper").order_by("-listed_at", "-paper__arxiv_id")]
+
+    info = api.paper_info("2608.19880")
+    assert info.id == "2608.19880" and info.upvotes == 163 and info.comments == 1
+    assert info.submitted_at.date().isoformat() == "2026-08-21" and len(info.authors) == 17
+    assert "EnvHarness" in api.read_paper("2608.19880")
+    with pytest.raises(hf.errors.HfHubHTTPError) as missing:
+        api.paper_info("2101.00001")
+    assert missing.value.response.status_code == 404 and "no paper 2101.00001" in str(missing.value)
+
+    found = list(api.list_papers(query="EnvHarness: Awakening Static Worlds for Agent Learning", limit=5))
+    assert found[0].id == "2608.19880" and len(found) == 5   # an exact title is pinned first
+    web.close()
+
+
+def test_cursor_paging_walks_every_paper_once(client, db):
+    load_sample(only_if_empty=True)
+    seen, url = [], "/api/papers?limit=100"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += [p["id"] for p in response.json()]
+        link = response.headers.get("Link", "")
+        url = re.match(r'<http://testserver([^>]+)>; rel="next"', link).group(1) if link else None
+    assert len(seen) == len(set(seen)) == DailyListing.objects.values("paper").distinct().count()
+
+
+def test_each_page_and_its_json_twin_agree(client, db):
+    load_sample(only_if_empty=True)
+    for page, twin in (("/papers/date/2026-08-20", "/api/daily_papers?date=2026-08-20&sort=trending"),
+                       ("/papers/date/2026-08-20?sort=date", "/api/daily_papers?date=2026-08-20"),
+                       ("/papers/week/2026-W32?p=1", "/api/daily_papers?week=2026-W32&sort=trending&p=1"),
+                       ("/papers/month/2026-07?sort=date", "/api/daily_papers?month=2026-07&sort=publishedAt")):
+        assert page_ids(client.get(page).content.decode()) == [e["paper"]["id"] for e in client.get(twin).json()]
+    html = client.get("/search?q=reinforcement+learning+reward&sort=newest").content.decode()
+    twin = client.get("/api/search?q=reinforcement+learning+reward&sort=newest").json()
+    assert page_ids(html) == [e["paper"]["id"] for e in twin["results"]] and twin["total"] > 20
+    paper = client.get("/api/papers/2608.19880").json()
+    html = client.get("/papers/2608.19880").content.decode()
+    assert f'{paper["upvotes"]} upvotes' in html and paper["listedOn"] == ["2026-08-21"]
+    similar = client.get("/api/papers/2608.19880/similar?limit=6").json()
+    assert [e["paper"]["id"] for e in similar["results"]] == page_ids(html[html.index('id="similar-heading"'):])
