@@ -5,3 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("papersift.web.urls")),
 ]
+
+handler404 = "papersift.web.views.not_found"
+handler500 = "papersift.web.views.server_error"

@@ -1,36 +1,122 @@
-"""The daily list and the paper page: thin views over the catalog selectors."""
+"""The pages: thin views over the catalog and search selectors, sharing parameter checks with the API."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from papersift.catalog import selectors
+from papersift.catalog import selectors as catalog
+from papersift.catalog.cite import bibtex
+from papersift.indexing import selectors as search
+from papersift.web import hf, params
+from papersift.web.params import BadParameter
+
+PAGE_SIZE = 50
+SEARCH_PAGE_SIZE = 20
+WINDOW_URLS = {"day": "daily-date", "week": "weekly", "month": "monthly"}
+WINDOW_PARAMS = {"day": "date", "week": "week", "month": "month"}
 
 
-def daily(request: HttpRequest, day: str | None = None) -> HttpResponse:
-    if day is None:
-        shown = selectors.latest_listing_day()
-    else:
+def bad_request(request: HttpRequest, exc: BadParameter) -> HttpResponse:
+    return render(request, "papersift/error.html", {"status": 400, "message": str(exc)}, status=400)
+
+
+def window_url(window: catalog.Window | None) -> str:
+    return reverse(WINDOW_URLS[window.kind], args=[window.key]) if window else ""
+
+
+def listing(request: HttpRequest, kind: str = "day", key: str | None = None) -> HttpResponse:
+    """`/papers`, `/papers/date/D`, `/papers/week/YYYY-Www`, `/papers/month/YYYY-MM`."""
+    if key is not None:
         try:
-            shown = date.fromisoformat(day)
-        except ValueError:
-            raise Http404(f"{day!r} is not a date (YYYY-MM-DD)")
-    listings = list(selectors.listings_for_day(shown)) if shown else []
-    earlier, later = selectors.neighbour_days(shown) if shown else (None, None)
-    return render(request, "papersift/daily.html", {
-        "day": shown, "listings": listings, "earlier": earlier, "later": later,
+            catalog.parse_window(kind, key)
+        except ValueError as exc:
+            raise Http404(str(exc)) from None
+    elif kind != "day":
+        latest = catalog.latest_window(kind)
+        return redirect(window_url(latest)) if latest else redirect("daily")
+    try:
+        page = params.listing(**{WINDOW_PARAMS[kind]: key}, sort=request.GET.get("sort"),
+                              category=request.GET.get("category"),
+                              p=params.integer("p", request.GET.get("p"), 0, 0, 10_000), limit=PAGE_SIZE,
+                              neighbours=True)
+    except BadParameter as exc:
+        return bad_request(request, exc)
+    return render(request, "papersift/listing.html", {
+        "page": page, "kind": kind, "window": page.window,
+        "earlier_url": window_url(page.earlier), "later_url": window_url(page.later),
+        "api_url": _api_twin(page), "sorts": (("trending", "Trending"), ("date", "Newest")),
     })
+
+
+def _api_twin(page: catalog.ListingPage) -> str:
+    if page.window is None:
+        return reverse("api:daily_papers")
+    query = f"{WINDOW_PARAMS[page.window.kind]}={page.window.key}&sort={'trending' if page.sort == 'trending' else 'publishedAt'}"
+    if page.category:
+        query += f"&category={page.category}"
+    return f"{reverse('api:daily_papers')}?{query}&p={page.page}&limit={page.limit}"
 
 
 def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    found = selectors.paper_detail(arxiv_id)
+    found = catalog.paper_detail(arxiv_id)
     if found is None:
         raise Http404(f"no paper {arxiv_id} in this catalog")
-    listings = list(found.listings.all())
+    try:
+        similar = search.similar(found.arxiv_id, 6)
+    except search.IndexMissing:
+        similar = None
     return render(request, "papersift/paper.html", {
-        "paper": found, "listings": listings,
-        "upvotes": max((listing.upvotes_imported for listing in listings), default=0),
+        "paper": found, "listings": list(found.listings.all()), "similar": similar, "bibtex": bibtex(found),
     })
+
+
+def paper_markdown(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    found = catalog.paper_detail(arxiv_id)
+    if found is None:
+        raise Http404(f"no paper {arxiv_id} in this catalog")
+    text = hf.markdown(found, request.build_absolute_uri(reverse("paper", args=[found.arxiv_id])))
+    return HttpResponse(text, content_type="text/markdown; charset=utf-8")
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    form = {name: request.GET.get(name, "") for name in ("q", "mode", "sort", "category", "since", "until")}
+    context = {"form": form, "modes": params.SEARCH_MODES, "search_sorts": params.SEARCH_SORTS}
+    if not form["q"].strip():
+        return render(request, "papersift/search.html", context)
+    try:
+        query = params.search_request(form["q"], mode=form["mode"], sort=form["sort"], category=form["category"],
+                                      since=form["since"], until=form["until"])
+        page = params.integer("p", request.GET.get("p"), 0, 0, 500)
+        found = search.search(query.q, mode=query.mode, sort=query.sort, limit=SEARCH_PAGE_SIZE,
+                              offset=page * SEARCH_PAGE_SIZE, categories=query.categories, since=query.since,
+                              until=query.until)
+    except BadParameter as exc:
+        context["error"] = str(exc)
+        return render(request, "papersift/search.html", context, status=400)
+    except search.IndexMissing as exc:
+        context["error"] = str(exc)
+        return render(request, "papersift/search.html", context, status=503)
+    pages = max(1, -(-found.total // SEARCH_PAGE_SIZE))
+    context.update({
+        "query": query, "found": found, "p": page, "pages": pages, "first_rank": page * SEARCH_PAGE_SIZE + 1,
+        "has_next": (page + 1) * SEARCH_PAGE_SIZE < found.total, "querystring": _without_page(request),
+    })
+    return render(request, "papersift/search.html", context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("p", None)
+    return query.urlencode()
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """Pages' 404 (the API's errors are reshaped as JSON by ApiErrorShapeMiddleware)."""
+    message = str(exception.args[0]) if exception is not None and exception.args else "page not found"
+    return render(request, "papersift/error.html", {"status": 404, "message": message}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "papersift/error.html", {"status": 500, "message": "internal error"}, status=500)

@@ -1,0 +1,143 @@
+"""RSS 2.0 and Atom feeds (Django's syndication framework): the daily lists, trending, a category, any search.
+
+Entry ids are the paper's arXiv abstract URL (a paper is one entry whichever papersift host serves it, and a
+reader that saw it in one feed knows it in another); links go to the paper's page here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from urllib.parse import urlencode
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from papersift.catalog import selectors as catalog
+from papersift.catalog.models import Paper
+from papersift.indexing import selectors as search
+from papersift.web import params
+from papersift.web.params import BadParameter
+
+FEED_DAYS = 7      # the daily and trending feeds cover the last week of listing days
+FEED_ITEMS = 50
+
+
+class PaperFeed(Feed):
+    """Items are papers; subclasses choose which and set ``item_date`` through ``item_pubdate``."""
+
+    feed_type = Atom1Feed
+
+    def item_title(self, item: Paper) -> str:
+        return item.title
+
+    def item_description(self, item: Paper) -> str:
+        return item.abstract
+
+    def item_link(self, item: Paper) -> str:
+        return reverse("paper", args=[item.arxiv_id])
+
+    def item_guid(self, item: Paper) -> str:
+        return item.abs_url or f"urn:papersift:paper:{item.arxiv_id}"
+
+    item_guid_is_permalink = False
+
+    def item_author_name(self, item: Paper) -> str:
+        return ", ".join(item.authors[:10]) + (" et al." if len(item.authors) > 10 else "")
+
+    def item_categories(self, item: Paper) -> list[str]:
+        return item.categories
+
+    def item_pubdate(self, item: Paper) -> datetime | None:
+        return getattr(item, "feed_date", None) or item.published or item.created_at
+
+    def item_updateddate(self, item: Paper) -> datetime | None:
+        return max(filter(None, (item.updated, item.modified_at, self.item_pubdate(item))))
+
+    def item_enclosure_url(self, item: Paper) -> None:
+        return None
+
+
+def _recent_window() -> catalog.Window | None:
+    latest = catalog.latest_window("day")
+    if latest is None:
+        return None
+    return catalog.Window("week", latest.start - timedelta(days=FEED_DAYS - 1), latest.end)
+
+
+def _listed_papers(page: catalog.ListingPage) -> list[Paper]:
+    papers = []
+    for listing in page.entries:
+        paper = listing.paper
+        paper.feed_date = listing.listed_at or datetime.combine(listing.date, time(), tzinfo=timezone.utc)
+        papers.append(paper)
+    return papers
+
+
+class DailyFeed(PaperFeed):
+    title = "papersift: daily papers"
+    description = "Papers on the daily lists of the last week, newest listing first."
+
+    def link(self):
+        return reverse("daily")
+
+    def items(self):
+        return _listed_papers(catalog.listing_page(_recent_window(), sort="date", limit=FEED_ITEMS,
+                                                   neighbours=False))
+
+
+class TrendingFeed(PaperFeed):
+    title = "papersift: trending papers"
+    description = "The most upvoted papers listed in the last week."
+
+    def link(self):
+        return reverse("daily")
+
+    def items(self):
+        return _listed_papers(catalog.listing_page(_recent_window(), sort="trending", limit=30, neighbours=False))
+
+
+class SearchFeed(PaperFeed):
+    """Any query of the search language, newest papers first: a saved search as a feed."""
+
+    def get_object(self, request, *args, **kwargs):
+        try:
+            return params.search_request(request.GET.get("q"), category=request.GET.get("category"))
+        except BadParameter as exc:
+            raise Http404(str(exc)) from None
+
+    def title(self, query: params.SearchRequest) -> str:
+        return f"papersift: {query.q}"
+
+    def description(self, query: params.SearchRequest) -> str:
+        return f"Newest papers matching {query.q!r}."
+
+    def link(self, query: params.SearchRequest) -> str:
+        return f"{reverse('search')}?{urlencode({'q': query.q, 'sort': 'newest'})}"
+
+    def items(self, query: params.SearchRequest) -> list[Paper]:
+        try:
+            found = search.search(query.q, sort="newest", limit=FEED_ITEMS, categories=query.categories)
+        except search.IndexMissing:
+            return []
+        return [hit.paper for hit in found.hits]
+
+
+class CategoryFeed(SearchFeed):
+    def get_object(self, request, category: str):
+        return params.SearchRequest(f"cat:{category}", categories=(category,))
+
+    def title(self, query: params.SearchRequest) -> str:
+        return f"papersift: {query.categories[0]}"
+
+    def description(self, query: params.SearchRequest) -> str:
+        return f"Newest papers in {query.categories[0]}."
+
+
+def _rss(feed_class: type[Feed]) -> type[Feed]:
+    return type(f"{feed_class.__name__}Rss", (feed_class,), {"feed_type": Rss201rev2Feed})
+
+
+FEEDS = {name: (cls(), _rss(cls)()) for name, cls in
+         (("daily", DailyFeed), ("trending", TrendingFeed), ("search", SearchFeed), ("category", CategoryFeed))}
