@@ -97,3 +97,23 @@ def test_each_page_and_its_json_twin_agree(client, db):
     assert f'{paper["upvotes"]} upvotes' in html and paper["listedOn"] == ["2026-08-21"]
     similar = client.get("/api/papers/2608.19880/similar?limit=6").json()
     assert [e["paper"]["id"] for e in similar["results"]] == page_ids(html[html.index('id="similar-heading"'):])
+
+
+@pytest.mark.slow
+def test_full_archive_every_day_week_and_month_agrees_between_page_and_api(client, db, shared):
+    """The acceptance check on the whole Hugging Face archive (580 days, quirky files included)."""
+    from papersift.catalog.selectors import Window
+    from papersift.ingest.services import Ingest
+
+    assert Ingest("hf-daily").run([str(shared / "hf-daily/raw")]).error_count == 0
+    days = sorted(set(DailyListing.objects.values_list("date", flat=True)))
+    assert len(days) == 580
+    windows = {Window.containing(kind, day) for day in days for kind in ("week", "month")}
+    checks = [(f"/papers/date/{d}", f"date={d}") for d in days]
+    checks += [(f"/papers/{w.kind}/{w.key}", f"{w.kind}={w.key}") for w in windows]
+    for page, twin in checks:
+        for sort, api_sort in (("trending", "trending"), ("date", "publishedAt")):
+            html = client.get(f"{page}?sort={sort}").content.decode()
+            entries = client.get(f"/api/daily_papers?{twin}&sort={api_sort}").json()
+            assert page_ids(html) == [e["paper"]["id"] for e in entries], (page, sort)
+            assert entries, page
