@@ -117,3 +117,16 @@ def test_full_archive_every_day_week_and_month_agrees_between_page_and_api(clien
             entries = client.get(f"/api/daily_papers?{twin}&sort={api_sort}").json()
             assert page_ids(html) == [e["paper"]["id"] for e in entries], (page, sort)
             assert entries, page
+
+
+def test_openapi_document_and_docs_page_work_offline(client, db):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert {"/api/daily_papers", "/api/papers/search", "/api/papers/{arxiv_id}", "/api/papers", "/api/search",
+            "/api/papers/{arxiv_id}/similar", "/api/categories"} <= set(paths)
+    assert {p["name"] for p in paths["/api/daily_papers"]["get"]["parameters"]} >= {
+        "date", "week", "month", "submitter", "sort", "p", "limit"}
+    html = client.get("/api/docs").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and all(a.startswith("/static/") for a in assets)      # no CDN at run time
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
