@@ -65,7 +65,7 @@ def shoot(page, name: str) -> None:
 def test_daily_page_to_search_to_paper_page_with_rendered_math(page, site):
     page.goto(f"{site}/papers")
     shoot(page, "1-daily")
-    first = page.locator(".paper-card h3 a").first
+    first = page.locator(".paper-card .title a").first
     assert first.get_attribute("href") == "/papers/2608.99990"          # 999 upvotes: first on its day
     assert first.locator(".katex").count() == 1                         # $\mathcal{O}(n)$ typeset
     assert "<script>window.__xss = 1</script>" in first.inner_text()    # markup shown as text
@@ -75,7 +75,7 @@ def test_daily_page_to_search_to_paper_page_with_rendered_math(page, site):
     page.get_by_label("Search papers").press("Enter")
     page.wait_for_url("**/search?q=quokka+attention")
     shoot(page, "2-search")
-    result = page.locator(".results .paper-card h3 a").first
+    result = page.locator(".results .paper-card .title a").first
     assert result.get_attribute("href") == "/papers/2608.99990"
     assert page.locator(".snippet b").first.inner_text().lower() in ("quokka", "attention")
     assert page.locator(".degraded").count() == 1                      # no vectors built: it says so
@@ -109,3 +109,20 @@ def test_week_and_month_pages_navigate_and_filter(page, site):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
     assert page.problems == []
+
+
+AXE = Path(__file__).parent / "assets" / "axe.min.js"
+
+
+def accessibility_problems(page) -> list[str]:
+    """axe-core's WCAG 2 A/AA audit of the page as rendered (labels, landmarks, contrast, names, ...)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}" for v in result["violations"]]
+
+
+@pytest.mark.parametrize("path", ["/papers", "/papers/week/2026-W34", "/search?q=quokka+attention",
+                                  "/papers/2608.99990", "/search?q=agents&since=nope"])
+def test_pages_pass_an_accessibility_audit(page, site, path):
+    page.goto(f"{site}{path}")
+    assert accessibility_problems(page) == []

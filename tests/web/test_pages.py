@@ -73,7 +73,7 @@ def test_markup_in_ingested_titles_is_shown_as_text(client, tmp_path, shared):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-PAPER_LINK = re.compile(r'<h3><a class="math" href="/papers/([^"]+)">')
+PAPER_LINK = re.compile(r'<h[23] class="title"><a class="math" href="/papers/([^"]+)">')
 
 
 def page_ids(html: str) -> list[str]:
