@@ -7,10 +7,8 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
-import pytest
 
 from tests.httpserver import RecordedServer
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from papersift.search import embed
-from papersift.search.embed import EmbedTimeout, ModelUnavailable, QueryEncoder, document_text, load_embedder
+from papersift.search.embed import ModelUnavailable, QueryEncoder, document_text, load_embedder
 from papersift.search.engine import SearchEngine
 from papersift.search.lexical import Document, LexicalIndex
 from papersift.search.vectors import VectorIndex

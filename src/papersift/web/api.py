@@ -10,7 +10,7 @@ import base64
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from papersift.catalog import selectors as catalog
