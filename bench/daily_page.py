@@ -34,12 +34,13 @@ import platform
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+
+from common import git_commit, log  # bench/common.py (benchmarks run as scripts from bench/)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -62,19 +63,6 @@ def machine() -> dict:
     import django
     return {"python": platform.python_version(), "platform": platform.platform(), "nproc": os.cpu_count(),
             "cpu": cpu, "django": django.get_version(), "sqlite": sqlite3.sqlite_version}
-
-
-def git_commit() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
-        dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True).stdout
-        return head.strip() + ("+dirty src" if dirty.strip() else "")
-    except OSError:
-        return "?"
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')} load {os.getloadavg()[0]:.1f}] {message}", flush=True)
 
 
 def main() -> None:

@@ -40,6 +40,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from common import git_commit, log  # bench/common.py (benchmarks run as scripts from bench/)
+
 import numpy as np
 import orjson
 
@@ -305,19 +307,6 @@ def machine() -> dict:
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram_bytes": mem, "python": platform.python_version(),
             "sqlite": sqlite3.sqlite_version, "usearch": usearch.__version__, "onnxruntime": onnxruntime.__version__,
             "tantivy": getattr(tantivy, "__version__", "?"), "platform": platform.platform()}
-
-
-def git_commit() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
-        dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True).stdout
-        return head.strip() + ("+dirty src" if dirty.strip() else "")
-    except OSError:
-        return "?"
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')} load {os.getloadavg()[0]:.1f}] {message}", flush=True)
 
 
 def main() -> None:
