@@ -13,7 +13,7 @@ import httpx
 from tests.pgserver import free_port
 
 
-def test_serve_loads_the_sample_and_serves_the_daily_list_and_paper_pages(cli_env):
+def test_serve_loads_the_sample_and_serves_pages_assets_api_and_feeds(cli_env):
     port = free_port()
     env = {**cli_env, "PAPERSIFT_LOAD_SAMPLE": "true"}
     proc = subprocess.Popen([str(Path(sys.executable).parent / "papersift"), "serve", "--port", str(port)],
@@ -34,6 +34,12 @@ def test_serve_loads_the_sample_and_serves_the_daily_list_and_paper_pages(cli_en
         assert paper.status_code == 200 and "arxiv.org/pdf/2608.19880" in paper.text
         css = httpx.get(f"http://127.0.0.1:{port}/static/papersift/site.css", timeout=5)
         assert css.status_code == 200 and "paper-card" in css.text
+        katex = httpx.get(f"http://127.0.0.1:{port}/static/vendor/katex/katex.min.js", timeout=5)
+        assert katex.status_code == 200 and "katex" in katex.text
+        api = httpx.get(f"http://127.0.0.1:{port}/api/daily_papers?date=2026-08-21&sort=trending", timeout=5)
+        assert api.status_code == 200 and api.json()[0]["paper"]["id"] == "2608.19880"
+        feed = httpx.get(f"http://127.0.0.1:{port}/papers/feed.atom", timeout=5)
+        assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
