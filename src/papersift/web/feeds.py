@@ -6,7 +6,7 @@ reader that saw it in one feed knows it in another); links go to the paper's pag
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
@@ -17,7 +17,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from papersift.catalog import selectors as catalog
 from papersift.catalog.models import Paper
 from papersift.indexing import selectors as search
-from papersift.web import params
+from papersift.web import hf, params
 from papersift.web.params import BadParameter
 
 FEED_DAYS = 7      # the daily and trending feeds cover the last week of listing days
@@ -25,7 +25,7 @@ FEED_ITEMS = 50
 
 
 class PaperFeed(Feed):
-    """Items are papers; subclasses choose which and set ``item_date`` through ``item_pubdate``."""
+    """Items are papers; a list's feed sets ``feed_date`` (the listing time) on each, search feeds use ``published``."""
 
     feed_type = Atom1Feed
 
@@ -55,9 +55,6 @@ class PaperFeed(Feed):
     def item_updateddate(self, item: Paper) -> datetime | None:
         return max(filter(None, (item.updated, item.modified_at, self.item_pubdate(item))))
 
-    def item_enclosure_url(self, item: Paper) -> None:
-        return None
-
 
 def _recent_window() -> catalog.Window | None:
     latest = catalog.latest_window("day")
@@ -69,9 +66,8 @@ def _recent_window() -> catalog.Window | None:
 def _listed_papers(page: catalog.ListingPage) -> list[Paper]:
     papers = []
     for listing in page.entries:
-        paper = listing.paper
-        paper.feed_date = listing.listed_at or datetime.combine(listing.date, time(), tzinfo=timezone.utc)
-        papers.append(paper)
+        listing.paper.feed_date = hf.listed_at(listing)
+        papers.append(listing.paper)
     return papers
 
 
