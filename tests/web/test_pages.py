@@ -148,6 +148,7 @@ def test_paper_page_has_bibtex_listing_days_and_similar_papers(client, sample):
 def test_search_page_shows_results_snippets_paging_and_degraded_notice(client, sample):
     html = client.get("/search?q=agent+environment&mode=hybrid").content.decode()
     assert "Semantic search is unavailable" in html     # no vectors were built: lexical only, and it says so
+    assert html.count("semantic search is unavailable (no embedding model or no vectors)") == 1   # once, with why
     ids = page_ids(html)
     assert len(ids) == 20 and "<b>" in html
     second = page_ids(client.get("/search?q=agent+environment&p=1").content.decode())

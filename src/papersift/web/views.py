@@ -99,7 +99,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         context["error"] = str(exc)
         return render(request, "papersift/search.html", context, status=503)
     pages = max(1, -(-found.total // SEARCH_PAGE_SIZE))
+    degraded = [w for w in found.warnings if w.startswith("semantic search")]   # said once, as the notice
     context.update({
+        "degraded_reason": degraded[0] if degraded else "",
+        "warnings": [w for w in found.warnings if w not in degraded],
         "query": query, "found": found, "p": page, "pages": pages, "first_rank": page * SEARCH_PAGE_SIZE + 1,
         "has_next": (page + 1) * SEARCH_PAGE_SIZE < found.total, "querystring": _without_page(request),
     })
