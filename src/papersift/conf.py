@@ -83,6 +83,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUERY_EMBED_TIMEOUT", float, 2.0,
             "Seconds a query's embedding may take before the search answers with lexical results only."),
     Setting("LOG_LEVEL", str, "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
+    Setting("SITE_URL", str, "http://127.0.0.1:8000",
+            "The address users reach this papersift at; links in e-mails are built from it."),
+    Setting("EMAIL_FROM", str, "papersift <papersift@localhost>", "Sender of every e-mail papersift sends."),
+    Setting("SMTP_HOST", str, "127.0.0.1", "SMTP server the outbox worker delivers mail through."),
+    Setting("SMTP_PORT", int, 25, "Its port (587 for STARTTLS, 465 for TLS, usually)."),
+    Setting("SMTP_SECURITY", str, "none", "`none`, `starttls` or `tls` (implicit TLS)."),
+    Setting("SMTP_USER", str, "", "User name for SMTP authentication; empty for none."),
+    Setting("SMTP_PASSWORD", str, "", "Password for SMTP authentication.", secret=True),
+    Setting("SMTP_TIMEOUT", float, 30.0, "Seconds before an SMTP connection or command is abandoned."),
+    Setting("LOGIN_FAILURE_LIMIT", str, "20/5m/ip,5/5m/key",
+            "Failed logins allowed before login is refused until the period passes, even with the right password: "
+            "per IP and per account (`key`), in django-allauth's rate form `N/period/kind`."),
+    Setting("ARXIV_API_URL", str, "https://export.arxiv.org/api/query",
+            "arXiv Atom API endpoint used to fetch a submitted paper's metadata."),
+    Setting("SUBMIT_MAX_AGE_DAYS", int, 14,
+            "A paper can be submitted to the daily list only within this many days of its first version."),
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -144,6 +160,8 @@ def load() -> dict[str, Any]:
     if not values["DATABASE_URL"]:
         values["DATABASE_URL"] = f"sqlite:///{data_dir / 'papersift.sqlite3'}"
     values["SECRET_KEY"], sources["SECRET_KEY"] = _secret_key(values, sources["SECRET_KEY"], data_dir)
+    if values["SMTP_SECURITY"] not in {"none", "starttls", "tls"}:
+        raise ConfigError(f"{PREFIX}SMTP_SECURITY must be none, starttls or tls, got {values['SMTP_SECURITY']!r}")
     if values["ENV"] == "production" and values["DEBUG"]:
         raise ConfigError(f"{PREFIX}DEBUG must be off when {PREFIX}ENV=production")
     values["_SOURCES"] = sources

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+import django
 
 from papersift import conf
 
@@ -29,6 +30,14 @@ INSTALLED_APPS = [
     "papersift.ingest",
     "papersift.indexing",
     "papersift.web",
+    "papersift.outbox",
+    "papersift.accounts",
+    "papersift.community",
+    "papersift.comments",
+    "papersift.lists",
+    "papersift.submissions",
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -41,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "papersift.web.middleware.AtomicWritesMiddleware",
 ]
 
 ROOT_URLCONF = "papersift.urls"
@@ -56,6 +67,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "papersift.lists.context_processors.reading_lists",
             ],
         },
     },
@@ -78,6 +90,55 @@ def _databases(url: str) -> dict:
 
 
 DATABASES = _databases(PAPERSIFT["DATABASE_URL"])
+
+# Accounts: Django's auth with django-allauth's flows (sign-up by e-mail, verification, password reset, e-mail
+# change), Argon2 password hashes, failed-login lockout (allauth's rate limits, in a cache all workers share).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                      "LOCATION": str(Path(PAPERSIFT["DATA_DIR"]) / "cache")}}
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True                      # a new address replaces the old one only once verified
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_GET = False                    # logging out is a POST with CSRF
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[papersift] "
+ACCOUNT_RATE_LIMITS = {"login_failed": PAPERSIFT["LOGIN_FAILURE_LIMIT"]}
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "daily"
+ACCOUNT_LOGOUT_REDIRECT_URL = "daily"
+
+# E-mail leaves only through the outbox (written in the request's transaction, sent by `papersift worker`).
+SMTP_OPTIONS = {
+    "host": PAPERSIFT["SMTP_HOST"], "port": PAPERSIFT["SMTP_PORT"],
+    "username": PAPERSIFT["SMTP_USER"] or None, "password": PAPERSIFT["SMTP_PASSWORD"] or None,
+    "use_tls": PAPERSIFT["SMTP_SECURITY"] == "starttls", "use_ssl": PAPERSIFT["SMTP_SECURITY"] == "tls",
+    "timeout": PAPERSIFT["SMTP_TIMEOUT"],
+}
+if django.VERSION >= (6, 1):   # Django 6.1 names its mail connections in MAILERS; 5.2 has EMAIL_BACKEND only
+    MAILERS = {
+        "default": {"BACKEND": "papersift.outbox.backend.OutboxBackend"},
+        "smtp": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": SMTP_OPTIONS},
+    }
+else:
+    EMAIL_BACKEND = "papersift.outbox.backend.OutboxBackend"
+DEFAULT_FROM_EMAIL = PAPERSIFT["EMAIL_FROM"]
+SERVER_EMAIL = PAPERSIFT["EMAIL_FROM"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"

@@ -3,6 +3,12 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("papersift.accounts.urls")),
+    path("", include("papersift.community.urls")),
+    path("", include("papersift.comments.urls")),
+    path("", include("papersift.lists.urls")),
+    path("", include("papersift.submissions.urls")),
     path("", include("papersift.web.urls")),
 ]
 

@@ -29,6 +29,10 @@ class Paper(models.Model):
     code_url = models.URLField(max_length=500, blank=True)
     project_url = models.URLField(max_length=500, blank=True)
     content_hash = models.CharField(max_length=64, help_text="sha256 of the descriptive fields; decides 'changed'.")
+    community_votes = models.PositiveIntegerField(default=0, help_text="Upvotes by papersift users (kept in step "
+                                                  "with community.Vote in the same transaction).")
+    community_comments = models.PositiveIntegerField(default=0, help_text="Visible comments on papersift (kept in "
+                                                     "step with comments.Comment in the same transaction).")
     source = models.CharField(max_length=32, help_text="Ingest format that last changed this paper.")
     source_uri = models.TextField(help_text="File or URL of that record.")
     source_record = models.CharField(max_length=255, blank=True, help_text="Line, record index or OAI identifier.")

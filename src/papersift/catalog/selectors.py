@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from django.db.models import Count, Max, Min, Prefetch
 
+from papersift.catalog import trending
 from papersift.catalog.models import DailyListing, Paper
 
 WINDOW_KINDS = ("day", "week", "month")
@@ -148,20 +149,28 @@ def _listed_at(row: dict) -> datetime:
     return row["listed_at"] or datetime.combine(row["date"], time(), tzinfo=timezone.utc)
 
 
-def _ordered(rows: list[dict], sort: str) -> list[dict]:
-    """Trending: most upvoted first (then most discussed, then id); date: newest listing first."""
+def _ordered(rows: list[dict], sort: str, reference: datetime) -> list[dict]:
+    """Trending: the decayed score of `catalog.trending` (within one day: most upvoted first); date: newest
+    listing first. A paper listed twice in a window is shown once, where the order puts it first."""
     if sort == "trending":
-        rows.sort(key=lambda r: (-r["upvotes_imported"], -r["comments_imported"], r["paper__arxiv_id"]))
+        rows.sort(key=lambda r: trending.sort_key(r["upvotes"], r["comments"], r["date"], r["paper__arxiv_id"],
+                                                  reference))
     elif sort == "date":
         rows.sort(key=lambda r: (_listed_at(r), r["paper__arxiv_id"]), reverse=True)
     else:
         raise ValueError(f"unknown sort {sort!r} ({' or '.join(LISTING_SORTS)})")
     seen, unique = set(), []
-    for row in rows:  # a paper listed twice in a window is shown once, where the order puts it first
+    for row in rows:
         if row["paper_id"] not in seen:
             seen.add(row["paper_id"])
             unique.append(row)
     return unique
+
+
+def _reference_time(window: Window) -> datetime:
+    """Trending is measured at the end of the window, or now if the window has not ended."""
+    end = datetime.combine(window.end + timedelta(days=1), time(), tzinfo=timezone.utc)
+    return min(end, datetime.now(timezone.utc))
 
 
 def listing_page(window: Window | None, *, sort: str = "trending", category: str = "", submitter: str = "",
@@ -178,10 +187,13 @@ def listing_page(window: Window | None, *, sort: str = "trending", category: str
         return result
     rows = list(DailyListing.objects.filter(date__gte=window.start, date__lte=window.end).values(
         "id", "paper_id", "date", "listed_at", "upvotes_imported", "comments_imported", "submitted_by",
-        "paper__arxiv_id", "paper__categories"))
+        "paper__arxiv_id", "paper__categories", "paper__community_votes", "paper__community_comments"))
+    for row in rows:
+        row["upvotes"] = row["upvotes_imported"] + row["paper__community_votes"]
+        row["comments"] = row["comments_imported"] + row["paper__community_comments"]
     if submitter:
         rows = [r for r in rows if r["submitted_by"].lower() == submitter.lower()]
-    rows = _ordered(rows, sort)
+    rows = _ordered(rows, sort, _reference_time(window))
     result.categories = _facet(rows)
     if category:
         rows = [r for r in rows if in_category(r["paper__categories"] or [], category)]
@@ -203,10 +215,10 @@ def _facet(rows: list[dict], top: int = 30) -> list[tuple[str, int]]:
 
 
 def _annotate(listings: list[DailyListing]) -> list[DailyListing]:
-    """The counts a list shows: imported upvotes and comments (community votes join them in the accounts issue)."""
+    """The counts a list shows: those imported with the listing plus papersift users' votes and comments."""
     for listing in listings:
-        listing.upvotes = listing.upvotes_imported
-        listing.num_comments = listing.comments_imported
+        listing.upvotes = listing.upvotes_imported + listing.paper.community_votes
+        listing.num_comments = listing.comments_imported + listing.paper.community_comments
     return listings
 
 
@@ -234,8 +246,9 @@ def _listings_oldest_first() -> Prefetch:
 
 def _with_counts(paper: Paper) -> Paper:
     shown = list(paper.listings.all())
-    paper.upvotes = max((listing.upvotes_imported for listing in shown), default=0)
-    paper.num_comments = max((listing.comments_imported for listing in shown), default=0)
+    paper.upvotes = max((listing.upvotes_imported for listing in shown), default=0) + paper.community_votes
+    paper.num_comments = (max((listing.comments_imported for listing in shown), default=0)
+                          + paper.community_comments)
     return paper
 
 

@@ -197,11 +197,12 @@ def _insert(model, rows: list[dict], now) -> None:
         ops.quote_name(model._meta.db_table), ", ".join(ops.quote_name(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)))
     names = [f.attname for f in fields]
+    defaults = {f.attname: f.get_default() for f in fields if f.has_default()}   # e.g. the community counters
     params = []
     for row in rows:
         row.setdefault("created_at", now)
         row.setdefault("modified_at", now)
-        params.append([adapt(row[name]) for adapt, name in zip(adapters, names)])
+        params.append([adapt(row[name] if name in row else defaults[name]) for adapt, name in zip(adapters, names)])
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 

@@ -10,7 +10,7 @@ import base64
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import HttpError, ValidationError
 
 from papersift.catalog import selectors as catalog
@@ -28,6 +28,11 @@ api = NinjaAPI(
                 "plus search with filters, similar papers and categories.",
     urls_namespace="api",
 )
+
+
+# papersift's and Hugging Face's read endpoints. Mounted after the community apps' routers (end of this module):
+# Django tries URL patterns in order, and `/papers/{arxiv_id}` must not swallow `/papers/index`.
+papers = Router(tags=["papers"])
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:
@@ -79,7 +84,7 @@ def _paper_or_404(raw_id: str):
     return paper
 
 
-@api.get("/daily_papers", summary="Daily papers (Hugging Face compatible)")
+@papers.get("/daily_papers", summary="Daily papers (Hugging Face compatible)")
 def daily_papers(request: HttpRequest, date: str | None = None, week: str | None = None,
                  month: str | None = None, submitter: str | None = None, sort: str | None = None,
                  category: str | None = None, p: int | None = None, limit: int | None = None):
@@ -91,7 +96,7 @@ def daily_papers(request: HttpRequest, date: str | None = None, week: str | None
     return [hf.daily_entry(listing) for listing in page.entries]
 
 
-@api.get("/papers/search", summary="Search papers (Hugging Face compatible)")
+@papers.get("/papers/search", summary="Search papers (Hugging Face compatible)")
 def search_papers(request: HttpRequest, q: str | None = None, limit: int | None = None):
     """Hybrid search with papersift's query language; `q` up to 250 characters, `limit` 1–120 (default 50)."""
     query = params.search_request(q)
@@ -99,7 +104,7 @@ def search_papers(request: HttpRequest, q: str | None = None, limit: int | None 
     return [hf.search_entry(hit.paper, score=hit.score) for hit in found.hits]
 
 
-@api.get("/search", summary="Search with filters, sort and paging (papersift)")
+@papers.get("/search", summary="Search with filters, sort and paging (papersift)")
 def search_full(request: HttpRequest, q: str | None = None, mode: str | None = None, sort: str | None = None,
                 category: str | None = None, since: str | None = None, until: str | None = None,
                 limit: int | None = None, offset: int | None = None):
@@ -122,7 +127,7 @@ def search_results(query: params.SearchRequest, *, limit: int, offset: int) -> d
     }
 
 
-@api.get("/papers/{path:arxiv_id}/similar", summary="Similar papers (papersift)")
+@papers.get("/papers/{path:arxiv_id}/similar", summary="Similar papers (papersift)")
 def similar_papers(request: HttpRequest, arxiv_id: str, limit: int | None = None):
     """The nearest papers by embedding (by shared rare words while the paper has no vector yet)."""
     paper = _paper_or_404(arxiv_id)
@@ -131,12 +136,12 @@ def similar_papers(request: HttpRequest, arxiv_id: str, limit: int | None = None
             "results": [hf.search_entry(hit.paper, score=hit.score) for hit in found.hits]}
 
 
-@api.get("/papers/{path:arxiv_id}", summary="One paper (Hugging Face compatible)")
+@papers.get("/papers/{path:arxiv_id}", summary="One paper (Hugging Face compatible)")
 def paper_info(request: HttpRequest, arxiv_id: str):
     return hf.paper_info(_paper_or_404(arxiv_id))
 
 
-@api.get("/papers", summary="All papers, cursor-paged (Hugging Face compatible)")
+@papers.get("/papers", summary="All papers, cursor-paged (Hugging Face compatible)")
 def list_papers(request: HttpRequest, response: HttpResponse, cursor: str | None = None,
                 limit: int | None = None):
     """Every paper in catalog order, `limit` (1–100, default 50) at a time; the next page's URL is in the
@@ -167,6 +172,11 @@ def _decode_cursor(cursor: str | None) -> int:
     raise BadParameter("cursor", "is not a cursor from this API's Link header")
 
 
-@api.get("/categories", summary="Categories with paper counts (papersift)")
+@papers.get("/categories", summary="Categories with paper counts (papersift)")
 def categories(request: HttpRequest):
     return [{"category": name, "papers": count} for name, count in catalog.category_counts()]
+
+
+for _router in ("papersift.comments.api.router", "papersift.lists.api.router", "papersift.submissions.api.router"):
+    api.add_router("", _router)
+api.add_router("", papers)

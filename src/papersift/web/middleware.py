@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from django.db import transaction
+
 from papersift.web.api import error_response
 
 
@@ -23,3 +25,26 @@ class ApiErrorShapeMiddleware:
                 shaped["Allow"] = response["Allow"]
             return shaped
         return response
+
+
+class AtomicWritesMiddleware:
+    """Every state-changing request (POST, PUT, PATCH, DELETE) is one database transaction.
+
+    What a request writes, including the outbox rows of the mail it sends (django-allauth's verification mail
+    among them), commits together or not at all. Reads stay outside transactions: on SQLite a transaction takes
+    the write lock at BEGIN, and pages must not queue behind writers.
+    """
+
+    SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in self.SAFE:
+            return self.get_response(request)
+        with transaction.atomic():
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+            return response

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from papersift.catalog import selectors as catalog
 from papersift.catalog.cite import bibtex
+from papersift.community.services import voted_ids
 from papersift.indexing import selectors as search
 from papersift.web import hf, params
 from papersift.web.params import BadParameter
@@ -47,6 +48,7 @@ def listing(request: HttpRequest, kind: str = "day", key: str | None = None) -> 
         "page": page, "kind": kind, "window": page.window,
         "earlier_url": window_url(page.earlier), "later_url": window_url(page.later),
         "api_url": _api_twin(page), "sorts": (("trending", "Trending"), ("date", "Newest")),
+        "voted": voted_ids(request.user, (listing.paper_id for listing in page.entries)),
     })
 
 
@@ -67,8 +69,10 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         similar = search.similar(found.arxiv_id, 6)
     except search.IndexMissing:
         similar = None
+    shown = [found.id] + [hit.paper.id for hit in similar.hits] if similar else [found.id]
     return render(request, "papersift/paper.html", {
         "paper": found, "listings": list(found.listings.all()), "similar": similar, "bibtex": bibtex(found),
+        "voted": voted_ids(request.user, shown),
     })
 
 
@@ -105,6 +109,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "warnings": [w for w in found.warnings if w not in degraded],
         "query": query, "found": found, "p": page, "pages": pages, "first_rank": page * SEARCH_PAGE_SIZE + 1,
         "has_next": (page + 1) * SEARCH_PAGE_SIZE < found.total, "querystring": _without_page(request),
+        "voted": voted_ids(request.user, (hit.paper.id for hit in found.hits)),
     })
     return render(request, "papersift/search.html", context)
 

@@ -1,0 +1,5 @@
+"""comments API endpoints, mounted under /api/ by papersift.web.api."""
+
+from ninja import Router
+
+router = Router(tags=["comments"])
