@@ -77,10 +77,17 @@ def backend(request) -> str:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(backend):
-    """Point Django's default database at the test PostgreSQL server when that backend is chosen."""
-    if backend != "postgresql":
-        return
+    """Point Django's default database at the test PostgreSQL server when that backend is chosen.
+
+    On SQLite the test database is a file, as in production: the live-server tests' request threads then
+    get their own connections (an in-memory database would make them share one, savepoints and all).
+    """
     from django.conf import settings
+
+    if backend != "postgresql":
+        test = settings.DATABASES["default"].setdefault("TEST", {})
+        test["NAME"] = str(Path(tempfile.mkdtemp(prefix="papersift-db-")) / "test.sqlite3")
+        return
     from django.db import connections
 
     connections.close_all()
@@ -136,3 +143,40 @@ def listing_lines(shared) -> list[str]:
             if row.get("categories") and row.get("abstract"):
                 out.append(line)
     return out
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate limits (failed logins, confirmation mails) live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def real_mail(settings):
+    """papersift's own mail set-up, not Django's test-run locmem: mail goes to the outbox table, and the
+    worker's SMTP connection goes to a real server (the `smtp_server` fixture's)."""
+    from papersift import settings as project
+
+    if hasattr(project, "MAILERS"):
+        settings.MAILERS = project.MAILERS
+    else:
+        settings.EMAIL_BACKEND = project.EMAIL_BACKEND
+
+
+@pytest.fixture
+def smtp_server(settings, real_mail):
+    """A real SMTP server on 127.0.0.1, and papersift's SMTP settings pointing at it."""
+    from tests.smtpserver import SmtpServer
+
+    server = SmtpServer().start()
+    settings.PAPERSIFT = {**settings.PAPERSIFT, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": server.port,
+                          "SMTP_SECURITY": "none", "SMTP_USER": "", "SMTP_PASSWORD": ""}
+    options = {**settings.SMTP_OPTIONS, "host": "127.0.0.1", "port": server.port, "use_tls": False,
+               "use_ssl": False, "username": None, "password": None}
+    settings.SMTP_OPTIONS = options
+    if hasattr(settings, "MAILERS"):
+        settings.MAILERS = {**settings.MAILERS, "smtp": {**settings.MAILERS["smtp"], "OPTIONS": options}}
+    yield server
+    server.stop()

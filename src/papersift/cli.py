@@ -407,6 +407,63 @@ def eval_similar(directory: str, split: str, mode: str, as_json: bool) -> None:
     _print_metrics(evaluation.evaluate_similar(dataset, engine, embedder, mode), as_json)
 
 
+@main.group()
+def outbox() -> None:
+    """Outgoing e-mail: what is queued, and sending it."""
+
+
+@outbox.command("send")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def outbox_send(as_json: bool) -> None:
+    """Send the e-mail that is due now, once, over SMTP (PAPERSIFT_SMTP_*); exit 1 if any failed."""
+    _ready()
+    from dataclasses import asdict
+
+    from papersift.outbox.services import deliver
+
+    report = deliver()
+    if as_json:
+        click.echo(json.dumps(asdict(report), indent=2))
+    else:
+        click.echo(f"sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
+                   f"unknown {report.unknown}")
+        for error in report.errors:
+            click.echo(f"  {error}", err=True)
+    sys.exit(1 if report.failed or report.retried else 0)
+
+
+@outbox.command("status")
+def outbox_status() -> None:
+    """Messages by status, and the oldest one waiting."""
+    _ready()
+    from papersift.outbox.selectors import queue_status
+
+    for key, value in queue_status().items():
+        click.echo(f"{key}: {value}")
+
+
+@outbox.command("retry")
+@click.argument("ids", nargs=-1, type=int)
+def outbox_retry(ids: tuple[int, ...]) -> None:
+    """Queue failed or unknown messages again (all of them, or the given ids)."""
+    _ready()
+    from papersift.outbox.services import retry
+
+    click.echo(f"queued again: {retry(list(ids))}")
+
+
+@main.command()
+@click.option("--interval", default=10.0, show_default=True, type=click.FloatRange(0.5),
+              help="Seconds between passes over the outbox.")
+@click.option("--once", is_flag=True, help="One pass, then exit.")
+def worker(interval: float, once: bool) -> None:
+    """Background work: deliver the outbox every INTERVAL seconds until stopped (SIGTERM/SIGINT)."""
+    _ready()
+    from papersift.outbox.worker import run
+
+    run(interval=interval, once=once)
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:

@@ -94,7 +94,7 @@ def test_each_page_and_its_json_twin_agree(client, db):
     assert page_ids(html) == [e["paper"]["id"] for e in twin["results"]] and twin["total"] > 20
     paper = client.get("/api/papers/2608.19880").json()
     html = client.get("/papers/2608.19880").content.decode()
-    assert f'{paper["upvotes"]} upvotes' in html and paper["listedOn"] == ["2026-08-21"]
+    assert f'<span class="n">{paper["upvotes"]}</span>' in html and paper["listedOn"] == ["2026-08-21"]
     similar = client.get("/api/papers/2608.19880/similar?limit=6").json()
     assert [e["paper"]["id"] for e in similar["results"]] == page_ids(html[html.index('id="similar-heading"'):])
 

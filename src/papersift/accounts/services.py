@@ -7,10 +7,11 @@ import secrets
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from papersift.accounts.models import ApiToken
-from papersift.catalog.models import DailyListing
+from papersift.catalog.models import DailyListing, Paper
 
 TOKEN_PREFIX = "ps_"
 
@@ -51,4 +52,5 @@ def delete_account(user: User) -> None:
     """Remove the user and everything personal: votes, comments, lists, tokens and addresses go with the
     user row (foreign keys cascade); the user name is cleared from the daily lists it submitted to."""
     DailyListing.objects.filter(submitted_by=user.username).update(submitted_by="")
+    Paper.objects.filter(votes__user=user).update(community_votes=F("community_votes") - 1)
     user.delete()

@@ -11,9 +11,11 @@ import logging
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Router
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from papersift.accounts.auth import API_WRITE_AUTH
 from papersift.catalog import selectors as catalog
+from papersift.community import services as votes
 from papersift.indexing import selectors as search
 from papersift.ingest.records import InvalidRecord, split_paper_id
 from papersift.web import hf, params
@@ -55,6 +57,12 @@ def _invalid(request, exc: ValidationError):
 @api.exception_handler(Http404)
 def _not_found(request, exc: Http404):
     return error_response(404, "not_found", str(exc) or "not found")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error_response(401, "unauthenticated", "send `Authorization: Bearer <token>` (create one on your account "
+                                                  "page) or a logged-in session with its CSRF token")
 
 
 @api.exception_handler(HttpError)
@@ -134,6 +142,24 @@ def similar_papers(request: HttpRequest, arxiv_id: str, limit: int | None = None
     found = search.similar(paper.arxiv_id, params.bounded("limit", limit, 10, 1, 100))
     return {"id": paper.arxiv_id, "semantic": found.semantic, "mode": found.mode,
             "results": [hf.search_entry(hit.paper, score=hit.score) for hit in found.hits]}
+
+
+@papers.post("/papers/{path:arxiv_id}/upvote", auth=API_WRITE_AUTH, summary="Upvote a paper (papersift)")
+def upvote(request: HttpRequest, arxiv_id: str):
+    """Idempotent: upvoting twice counts once. Bearer token, or a browser session with its CSRF token."""
+    return _vote(request, arxiv_id, up=True)
+
+
+@papers.delete("/papers/{path:arxiv_id}/upvote", auth=API_WRITE_AUTH, summary="Withdraw an upvote (papersift)")
+def withdraw_upvote(request: HttpRequest, arxiv_id: str):
+    return _vote(request, arxiv_id, up=False)
+
+
+def _vote(request: HttpRequest, arxiv_id: str, up: bool) -> dict:
+    paper = _paper_or_404(arxiv_id)
+    voted, _ = votes.set_vote(request.auth, paper, up=up)
+    paper = catalog.paper_detail(paper.arxiv_id)
+    return {"id": paper.arxiv_id, "upvoted": voted, "upvotes": paper.upvotes}
 
 
 @papers.get("/papers/{path:arxiv_id}", summary="One paper (Hugging Face compatible)")

@@ -1,0 +1,170 @@
+"""Accounts end to end: sign-up, the verification mail through the outbox to a real SMTP server, login, votes."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import httpx
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from papersift.accounts.services import create_token
+from papersift.catalog.models import DailyListing, Paper
+from papersift.community.models import Vote
+from papersift.ingest.sample import load_sample
+from papersift.outbox.models import OutboxMessage
+from papersift.outbox.services import deliver
+from tests.web.test_pages import page_ids
+
+PASSWORD = "correct horse battery staple"
+DAY = "/papers/date/2026-08-21"
+
+
+def sign_up(client: Client, email: str = "ada@example.org", username: str = "ada") -> None:
+    response = client.post("/accounts/signup/", {"email": email, "username": username,
+                                                 "password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def confirmation_link(message) -> str:
+    body = message.get_body(("plain",)).get_content()
+    return re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", body).group(1)
+
+
+def tied_pair(client: Client) -> tuple[str, str]:
+    """Two neighbours on the day's trending list with equal upvotes: one vote must reorder them."""
+    ids = page_ids(client.get(DAY).content.decode())
+    votes = {li.paper.arxiv_id: li.upvotes_imported for li in DailyListing.objects.filter(date="2026-08-21")
+             .select_related("paper")}
+    for first, second in zip(ids, ids[1:]):
+        if votes[first] == votes[second]:
+            return first, second
+    pytest.fail("no tie on the sample day")
+
+
+@pytest.mark.django_db
+def test_sign_up_verify_by_mail_log_in_and_upvote(client, smtp_server):
+    load_sample(only_if_empty=True)
+    sign_up(client)
+    assert OutboxMessage.objects.count() == 1 and smtp_server.messages == []   # queued, not sent in the request
+    assert client.post("/accounts/login/", {"login": "ada@example.org", "password": PASSWORD}).status_code == 302
+    assert "_auth_user_id" not in client.session                                 # unverified: not logged in
+
+    report = deliver()
+    assert report.sent == 1 and OutboxMessage.objects.get().status == "sent"
+    (mail,) = smtp_server.wait_for(1)
+    assert mail.envelope_to == ["ada@example.org"] and "Confirm" in mail["Subject"]
+    link = confirmation_link(mail)
+    assert client.get(link).status_code == 200                                   # GET only shows the form
+    assert not User.objects.get(username="ada").emailaddress_set.get().verified
+    client.post(link)
+    assert User.objects.get(username="ada").emailaddress_set.get().verified
+    assert deliver().sent == 0                                                   # nothing sent twice
+
+    client.logout()
+    assert client.post("/accounts/login/", {"login": "ada@example.org", "password": PASSWORD}).status_code == 302
+    assert client.session.get("_auth_user_id")
+    first, second = tied_pair(client)
+    before = client.get(f"/api/papers/{second}").json()["upvotes"]
+    for _ in range(2):                                                           # a double click
+        response = client.post(f"/papers/{second}/vote", {"action": "up", "next": DAY})
+        assert response.status_code == 302 and response["Location"] == DAY
+    assert client.get(f"/api/papers/{second}").json()["upvotes"] == before + 1
+    ids = page_ids(client.get(DAY).content.decode())
+    assert ids.index(second) < ids.index(first)                                  # trending order changed
+    assert 'aria-pressed="true"' in client.get(f"/papers/{second}").content.decode()
+    client.post(f"/papers/{second}/vote", {"action": "down", "next": DAY})
+    assert client.get(f"/api/papers/{second}").json()["upvotes"] == before
+
+
+@pytest.mark.django_db
+def test_anonymous_vote_goes_to_login_and_back(client):
+    load_sample(only_if_empty=True)
+    response = client.post("/papers/2608.19880/vote", {"action": "up", "next": DAY})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+    assert "2026-08-21" in response["Location"] and Vote.objects.count() == 0
+    assert client.post("/papers/2608.19880/vote", {"next": "https://evil.example/"}).status_code == 302
+    assert client.post("/papers/2608.19880/vote")["Location"].endswith("next=/papers/2608.19880")
+
+
+def test_parallel_upvotes_by_one_user_count_once(transactional_db, live_server):
+    load_sample(only_if_empty=True)
+    user = User.objects.create_user("grace", "grace@example.org", PASSWORD)
+    _, token = create_token(user, "race")
+    url = f"{live_server.url}/api/papers/2608.19880/upvote"
+    barrier, results = threading.Barrier(4), []
+
+    def vote():
+        barrier.wait()
+        results.append(httpx.post(url, headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code)
+
+    threads = [threading.Thread(target=vote) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [200] * 4
+    assert Vote.objects.filter(user=user).count() == 1
+    assert Paper.objects.get(arxiv_id="2608.19880").community_votes == 1
+    assert httpx.get(f"{live_server.url}/api/papers/2608.19880").json()["upvotes"] == 163 + 1
+
+
+@pytest.mark.django_db
+def test_api_votes_need_a_token_or_a_session_with_csrf(client, django_user_model):
+    load_sample(only_if_empty=True)
+    user = django_user_model.objects.create_user("lin", "lin@example.org", PASSWORD)
+    response = client.post("/api/papers/2608.19880/upvote")
+    assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+    assert client.post("/api/papers/2608.19880/upvote", HTTP_AUTHORIZATION="Bearer ps_nope").status_code == 401
+    token, plain = create_token(user, "script")
+    ok = client.post("/api/papers/2608.19880/upvote", HTTP_AUTHORIZATION=f"Bearer {plain}")
+    assert ok.status_code == 200 and ok.json() == {"id": "2608.19880", "upvoted": True, "upvotes": 164}
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    assert strict.delete("/api/papers/2608.19880/upvote").status_code == 403      # session without CSRF token
+    assert Vote.objects.filter(user=user).count() == 1
+    removed = client.delete("/api/papers/2608.19880/upvote", HTTP_AUTHORIZATION=f"Bearer {plain}")
+    assert removed.json()["upvotes"] == 163
+    client.force_login(user)
+    client.post(f"/account/tokens/{token.id}/revoke")
+    client.logout()
+    assert client.post("/api/papers/2608.19880/upvote", HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 401
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_lock_the_account_even_for_the_right_password(client, settings):
+    import time
+
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "100/m/ip,5/3s/key"}   # the default locks for 5 minutes
+    User.objects.create_user("mo", "mo@example.org", PASSWORD)
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=User.objects.get(username="mo"), email="mo@example.org", verified=True,
+                                primary=True)
+    for attempt in range(20):
+        response = client.post("/accounts/login/", {"login": "mo@example.org", "password": f"wrong {attempt}"})
+        assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+    response = client.post("/accounts/login/", {"login": "mo@example.org", "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    time.sleep(3.5)                                                            # the lock expires
+    assert client.post("/accounts/login/", {"login": "mo@example.org", "password": PASSWORD}).status_code == 302
+    assert client.session.get("_auth_user_id")
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_removes_personal_data(client, django_user_model):
+    load_sample(only_if_empty=True)
+    user = django_user_model.objects.create_user("taesiri", "t@example.org", PASSWORD)
+    create_token(user, "bot")
+    client.force_login(user)
+    client.post("/papers/2608.19880/vote", {"action": "up"})
+    assert DailyListing.objects.filter(submitted_by="taesiri").exists()
+    assert client.post("/account/delete", {"password": "not it"}).status_code == 302
+    assert django_user_model.objects.filter(username="taesiri").exists()
+    client.post("/account/delete", {"password": PASSWORD})
+    assert not django_user_model.objects.filter(username="taesiri").exists()
+    assert Vote.objects.count() == 0 and not DailyListing.objects.filter(submitted_by="taesiri").exists()
+    assert Paper.objects.get(arxiv_id="2608.19880").community_votes == 0

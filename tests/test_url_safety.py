@@ -1,0 +1,139 @@
+"""Walk every URL pattern of the site: no GET changes anything, and every POST without a CSRF token (cookie
+session) or a bearer token is refused without changing anything."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+
+from allauth.account.models import EmailAddress
+
+from papersift.accounts.services import create_token
+from papersift.catalog.models import Paper
+from papersift.community.services import set_vote
+from papersift.ingest.sample import load_sample
+
+pytestmark = pytest.mark.django_db
+
+VALUES = {"arxiv_id": "2608.19880", "key": "2026-08-21", "category": "cs.CL", "app_label": "catalog",
+          "uidb36": "1", "object_id": "1", "url": "papers"}
+IGNORED_TABLES = {"django_session", "django_admin_log"}   # a visit may refresh a session; that is not state
+
+
+def _fill_regex(regex: str) -> str:
+    """An example URL for a regex pattern: named groups get example values, optional groups are dropped."""
+    out, i = [], 0
+    while i < len(regex):
+        if regex.startswith("(?P<", i) or regex.startswith("(?:", i):
+            depth, j = 0, i
+            while True:                      # the matching parenthesis
+                if regex[j] == "\\":
+                    j += 2
+                    continue
+                depth += {"(": 1, ")": -1}.get(regex[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            optional = j + 1 < len(regex) and regex[j + 1] == "?"
+            if regex.startswith("(?P<", i):
+                name = regex[i + 4:regex.index(">", i)]
+                out.append(VALUES.get(name, "1"))
+            elif not optional:
+                out.append(_fill_regex(regex[i + 3:j]).split("|")[0])
+            i = j + (2 if optional else 1)
+        elif regex[i] == "\\":
+            out.append(regex[i + 1])
+            i += 2
+        elif regex[i] in "^$":
+            i += 1
+        else:
+            out.append(regex[i])
+            i += 1
+    return "".join(out)
+
+
+def _fill_route(route: str) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: VALUES.get(m.group(1), "1"), route)
+
+
+def example_urls() -> list[str]:
+    urls = []
+
+    def walk(patterns, prefix: str) -> None:
+        for entry in patterns:
+            pattern = entry.pattern
+            text = _fill_route(str(pattern)) if hasattr(pattern, "_route") else _fill_regex(pattern.regex.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + text)
+            elif isinstance(entry, URLPattern):
+                urls.append("/" + prefix + text)
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(urls))
+
+
+def snapshot() -> str:
+    """A digest of every row of every table (sessions aside)."""
+    digest = hashlib.sha256()
+    for model in apps.get_models():
+        if model._meta.db_table in IGNORED_TABLES or not model._meta.managed:
+            continue
+        for row in model.objects.order_by("pk").values_list():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def site(django_user_model):
+    load_sample(only_if_empty=True)
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "a long admin password")
+    # As sign-up leaves it (allauth adds this row lazily, on a first GET, for users made by createsuperuser).
+    EmailAddress.objects.create(user=admin, email=admin.email, verified=True, primary=True)
+    set_vote(admin, Paper.objects.get(arxiv_id="2608.19880"), True)
+    create_token(admin, "walker")
+    return admin
+
+
+def test_every_url_pattern_can_be_walked():
+    urls = example_urls()
+    unresolved = []
+    for url in urls:
+        try:
+            resolve(url.split("?")[0])
+        except Resolver404:
+            unresolved.append(url)
+    assert len(urls) > 100 and not unresolved, unresolved
+
+
+def test_no_get_changes_state(site):
+    client = Client()
+    client.force_login(site)
+    before = snapshot()
+    statuses = {}
+    for url in example_urls():
+        if "logout" in url:
+            continue          # GET on logout shows a confirmation form (ACCOUNT_LOGOUT_ON_GET is off); checked below
+        statuses[url] = client.get(url).status_code
+        assert snapshot() == before, f"GET {url} changed the database"
+    assert client.get("/accounts/logout/").status_code == 200 and client.session.get("_auth_user_id")
+    assert sum(1 for s in statuses.values() if s == 200) > 40
+    assert not [url for url, s in statuses.items() if s >= 500]
+
+
+def test_posts_without_csrf_or_token_are_refused(site):
+    session = Client(enforce_csrf_checks=True)
+    session.force_login(site)
+    anonymous = Client(enforce_csrf_checks=True)
+    before = snapshot()
+    for url in example_urls():
+        for client in (session, anonymous):
+            for method in (client.post, client.put, client.delete):
+                status = method(url).status_code
+                assert status in (401, 403, 405), f"{method.__name__.upper()} {url} without CSRF/token: {status}"
+        assert snapshot() == before, f"POST {url} without CSRF/token changed the database"
