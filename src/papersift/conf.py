@@ -9,6 +9,7 @@ result with secrets redacted, and a test checks that every setting here is docum
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass
@@ -160,6 +161,10 @@ def load() -> dict[str, Any]:
     if not values["DATABASE_URL"]:
         values["DATABASE_URL"] = f"sqlite:///{data_dir / 'papersift.sqlite3'}"
     values["SECRET_KEY"], sources["SECRET_KEY"] = _secret_key(values, sources["SECRET_KEY"], data_dir)
+    for part in values["LOGIN_FAILURE_LIMIT"].split(","):
+        if not re.fullmatch(r"\s*\d+/\d*(\.\d+)?[smhd]/(ip|key)\s*", part):
+            raise ConfigError(f"{PREFIX}LOGIN_FAILURE_LIMIT: {part.strip()!r} is not N/period/ip or N/period/key "
+                              "(e.g. 5/5m/key, 20/5m/ip)")
     if values["SMTP_SECURITY"] not in {"none", "starttls", "tls"}:
         raise ConfigError(f"{PREFIX}SMTP_SECURITY must be none, starttls or tls, got {values['SMTP_SECURITY']!r}")
     if values["ENV"] == "production" and values["DEBUG"]:

@@ -168,3 +168,44 @@ def test_deleting_an_account_removes_personal_data(client, django_user_model):
     assert not django_user_model.objects.filter(username="taesiri").exists()
     assert Vote.objects.count() == 0 and not DailyListing.objects.filter(submitted_by="taesiri").exists()
     assert Paper.objects.get(arxiv_id="2608.19880").community_votes == 0
+
+
+def verified_user(django_user_model, username="kim", email="kim@example.org"):
+    from allauth.account.models import EmailAddress
+
+    user = django_user_model.objects.create_user(username, email, PASSWORD)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+@pytest.mark.django_db
+def test_password_reset_by_mail(client, smtp_server, django_user_model):
+    verified_user(django_user_model)
+    assert client.post("/accounts/password/reset/", {"email": "kim@example.org"}).status_code == 302
+    deliver()
+    (mail,) = smtp_server.wait_for(1)
+    body = mail.get_body(("plain",)).get_content()
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", body).group(1)
+    form = client.get(link, follow=True)                    # allauth moves the key into the session first
+    new = "an entirely new passphrase"
+    response = client.post(form.redirect_chain[-1][0] if form.redirect_chain else link,
+                           {"password1": new, "password2": new})
+    assert response.status_code == 302
+    assert client.post("/accounts/login/", {"login": "kim", "password": PASSWORD}).status_code == 200
+    assert client.post("/accounts/login/", {"login": "kim", "password": new}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_changing_the_email_takes_effect_only_once_verified(client, smtp_server, django_user_model):
+    user = verified_user(django_user_model)
+    client.force_login(user)
+    assert client.post("/accounts/email/", {"action_add": "", "email": "kim@new.example.org"}).status_code == 302
+    user.refresh_from_db()
+    assert user.email == "kim@example.org"                  # not until the new address is verified
+    deliver()
+    (mail,) = smtp_server.wait_for(1)
+    assert mail.envelope_to == ["kim@new.example.org"]
+    client.post(confirmation_link(mail))
+    user.refresh_from_db()
+    assert user.email == "kim@new.example.org"
+    assert list(user.emailaddress_set.values_list("email", flat=True)) == ["kim@new.example.org"]
