@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -122,7 +123,32 @@ def accessibility_problems(page) -> list[str]:
 
 
 @pytest.mark.parametrize("path", ["/papers", "/papers/week/2026-W34", "/search?q=quokka+attention",
-                                  "/papers/2608.99990", "/search?q=agents&since=nope"])
+                                  "/papers/2608.99990", "/search?q=agents&since=nope", "/accounts/login/",
+                                  "/accounts/signup/", "/accounts/password/reset/"])
 def test_pages_pass_an_accessibility_audit(page, site, path):
     page.goto(f"{site}{path}")
     assert accessibility_problems(page) == []
+
+
+def test_log_in_and_upvote_in_the_browser(page, site, django_user_model):
+    from allauth.account.models import EmailAddress
+
+    user = django_user_model.objects.create_user("ada", "ada@example.org", "correct horse battery staple")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    page.goto(f"{site}/papers/date/2026-08-20")
+    card = page.locator(".paper-card").nth(2)
+    before = int(card.locator(".votes .n").inner_text().replace(",", ""))
+    card.locator("button.vote").click()                                     # anonymous: to the login page
+    page.wait_for_url(re.compile(r".*/accounts/login/\?next=%2Fpapers%2Fdate%2F2026-08-20$|.*/accounts/login/\?next=/papers/date/2026-08-20$"))
+    page.get_by_label("Login").fill("ada")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/papers/date/2026-08-20")                          # and back
+    card = page.locator(".paper-card").nth(2)
+    card.locator("button.vote").click()
+    page.wait_for_url("**/papers/date/2026-08-20")
+    voted = page.locator("button.vote.voted")
+    assert voted.count() == 1 and voted.get_attribute("aria-pressed") == "true"
+    assert int(voted.locator("xpath=..").locator(".n").inner_text().replace(",", "")) == before + 1
+    shoot(page, "6-upvoted")
+    assert page.problems == []
