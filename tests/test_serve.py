@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -43,3 +44,37 @@ def test_serve_loads_the_sample_and_serves_pages_assets_api_and_feeds(cli_env):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
+
+
+def test_serve_runs_the_worker_that_mails_the_sign_up_confirmation(cli_env):
+    from tests.smtpserver import SmtpServer
+
+    smtp = SmtpServer().start()
+    port = free_port()
+    env = {**cli_env, "PAPERSIFT_SMTP_PORT": str(smtp.port), "PAPERSIFT_SEARCH_SEMANTIC": "false"}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "papersift"), "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        with httpx.Client(base_url=base, timeout=5) as browser:
+            while True:
+                try:
+                    form = browser.get("/accounts/signup/")
+                    break
+                except httpx.TransportError:
+                    assert proc.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.5)
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+            password = "correct horse battery staple"
+            response = browser.post("/accounts/signup/", data={
+                "csrfmiddlewaretoken": token, "email": "ada@example.org", "username": "ada",
+                "password1": password, "password2": password}, headers={"Referer": f"{base}/accounts/signup/"})
+            assert response.status_code == 302
+        (mail,) = smtp.wait_for(1, timeout=30)
+        assert mail.envelope_to == ["ada@example.org"] and "/accounts/confirm-email/" in mail.get_body(
+            ("plain",)).get_content()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        smtp.stop()

@@ -100,7 +100,9 @@ def stats(as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
 @click.option("--workers", type=int, default=None, help="Worker processes (default PAPERSIFT_SERVER_WORKERS).")
-def serve(host: str, port: int, workers: int | None) -> None:
+@click.option("--with-worker/--no-worker", default=True, show_default=True,
+              help="Also run `papersift worker` (sends queued mail) beside the server.")
+def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
     """Serve the web pages with gunicorn (a production WSGI server), loading the sample into an empty catalog."""
     _ready()
     from django.conf import settings
@@ -112,12 +114,21 @@ def serve(host: str, port: int, workers: int | None) -> None:
         report = load_sample(only_if_empty=True)
         if report is not None:
             click.echo(f"loaded the bundled sample: {report.totals().papers['new']} papers", err=True)
-    catch_up = _embed_in_background() if settings.PAPERSIFT["SEARCH_SEMANTIC"] else None
+    helpers = [_embed_in_background() if settings.PAPERSIFT["SEARCH_SEMANTIC"] else None,
+               _background("worker") if with_worker else None]
     try:
         run_server(host, port, workers or settings.PAPERSIFT["SERVER_WORKERS"], settings.PAPERSIFT["SERVER_THREADS"])
     finally:
-        if catch_up is not None and catch_up.poll() is None:
-            catch_up.terminate()
+        for helper in helpers:
+            if helper is not None and helper.poll() is None:
+                helper.terminate()
+
+
+def _background(*command: str, nice: int = 0, quiet: bool = False):
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-m", "papersift", *command], preexec_fn=lambda: os.nice(nice),
+                            stdout=subprocess.DEVNULL if quiet else None)
 
 
 def _embed_in_background():
@@ -125,8 +136,6 @@ def _embed_in_background():
 
     Search answers from BM25 meanwhile and picks the vectors up when the run swaps its manifest.
     """
-    import subprocess
-
     from papersift.indexing.selectors import index_status
 
     status = index_status()
@@ -134,8 +143,7 @@ def _embed_in_background():
         return None
     click.echo(f"embedding {status['embeddings_pending']} papers in the background (papersift index update)",
                err=True)
-    return subprocess.Popen([sys.executable, "-m", "papersift", "index", "update", "--no-progress"],
-                            preexec_fn=lambda: os.nice(10), stdout=subprocess.DEVNULL)
+    return _background("index", "update", "--no-progress", nice=10, quiet=True)
 
 
 @main.command()
