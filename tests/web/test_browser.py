@@ -130,11 +130,17 @@ def test_pages_pass_an_accessibility_audit(page, site, path):
     assert accessibility_problems(page) == []
 
 
-def test_log_in_and_upvote_in_the_browser(page, site, django_user_model):
+@pytest.fixture
+def member(site, django_user_model):
+    """A verified user, made before Playwright starts (its event loop would make Django open a new connection)."""
     from allauth.account.models import EmailAddress
 
     user = django_user_model.objects.create_user("ada", "ada@example.org", "correct horse battery staple")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def test_log_in_and_upvote_in_the_browser(member, page, site):
     page.goto(f"{site}/papers/date/2026-08-20")
     card = page.locator(".paper-card").nth(2)
     before = int(card.locator(".votes .n").inner_text().replace(",", ""))

@@ -184,6 +184,13 @@ def _write_papers(changed: dict[str, tuple[dict, Parsed]], stored: dict, source:
         Paper.objects.bulk_update(updates, update_fields, batch_size=200)
 
 
+def _removed_listings() -> set:
+    """Listings moderators removed (their audit log lives with the other moderation records)."""
+    from papersift.comments.selectors import removed_listings
+
+    return removed_listings()
+
+
 def _insert(model, rows: list[dict], now) -> None:
     """INSERT rows with one executemany, values adapted by the backend's own adapters.
 
@@ -227,8 +234,12 @@ def _write_listings(items: list[Parsed], ids: dict[str, int], source: str, sourc
         for row in DailyListing.objects.filter(paper_id__in={key[0] for key in wanted},
                                                date__in={key[1] for key in wanted})
     }
+    removed = _removed_listings() if wanted else set()
     creates, updates = [], []
     for (paper_id, day), item in wanted.items():
+        if (item.paper.arxiv_id, day) in removed:   # a moderator took it off that day's list: keep it off
+            result.listings[UNCHANGED] += 1
+            continue
         listing = item.listing
         values = dict(listed_at=listing.listed_at, submitted_by=listing.submitted_by,
                       submitted_at=listing.submitted_at, upvotes_imported=listing.upvotes,
