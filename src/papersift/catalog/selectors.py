@@ -120,7 +120,7 @@ class ListingPage:
     """One page of a window's list, ordered and filtered, with what the page around it needs."""
 
     window: Window | None
-    entries: list[DailyListing]  # with .paper loaded and .upvotes/.num_comments set (see _annotate)
+    entries: list[DailyListing]  # with .paper loaded and .upvotes/.num_comments set (see annotate_counts)
     total: int
     page: int
     limit: int
@@ -200,7 +200,7 @@ def listing_page(window: Window | None, *, sort: str = "trending", category: str
     result.total = len(rows)
     chosen = [r["id"] for r in rows[page * limit:(page + 1) * limit]]
     loaded = DailyListing.objects.select_related("paper").in_bulk(chosen)
-    result.entries = _annotate([loaded[i] for i in chosen])
+    result.entries = annotate_counts([loaded[i] for i in chosen])
     if neighbours:
         result.earlier, result.later = neighbour_windows(window)
     return result
@@ -214,7 +214,7 @@ def _facet(rows: list[dict], top: int = 30) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
 
 
-def _annotate(listings: list[DailyListing]) -> list[DailyListing]:
+def annotate_counts(listings: list[DailyListing]) -> list[DailyListing]:
     """The counts a list shows: those imported with the listing plus papersift users' votes and comments."""
     for listing in listings:
         listing.upvotes = listing.upvotes_imported + listing.paper.community_votes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from papersift.catalog.models import DailyListing
-from papersift.catalog.selectors import _annotate
+from papersift.catalog.selectors import annotate_counts
 
 
 def listing_of(arxiv_id: str) -> DailyListing | None:
@@ -11,4 +11,4 @@ def listing_of(arxiv_id: str) -> DailyListing | None:
     or None when the paper was never listed."""
     found = (DailyListing.objects.select_related("paper").filter(paper__arxiv_id=arxiv_id)
              .order_by("-date").first())
-    return _annotate([found])[0] if found is not None else None
+    return annotate_counts([found])[0] if found is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -14,6 +15,7 @@ from papersift.submissions import services
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@transaction.non_atomic_requests   # arXiv is asked first; the service writes in its own short transaction
 def submit(request: HttpRequest) -> HttpResponse:
     """`/papers/submit`: on success (or for a paper listed already) go to the paper's page with a message;
     a refusal shows the form again with the reason (400, or 404/502 when arXiv has no such paper / is down)."""

@@ -1,10 +1,11 @@
-"""Keeps the API's one error shape for errors raised outside its handlers (405 from routing, 403 from CSRF)."""
+"""Request-wide rules: the API's one error shape for errors raised outside its handlers, one transaction per
+page write."""
 
 from __future__ import annotations
 
 from http import HTTPStatus
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from papersift.web.api import error_response
 
@@ -28,11 +29,14 @@ class ApiErrorShapeMiddleware:
 
 
 class AtomicWritesMiddleware:
-    """Every state-changing request (POST, PUT, PATCH, DELETE) is one database transaction.
+    """Every state-changing page request (POST, PUT, PATCH, DELETE) runs its view in one database transaction.
 
     What a request writes, including the outbox rows of the mail it sends (django-allauth's verification mail
     among them), commits together or not at all. Reads stay outside transactions: on SQLite a transaction takes
-    the write lock at BEGIN, and pages must not queue behind writers.
+    the write lock at BEGIN, and pages must not queue behind writers. Not wrapped: the JSON API (each endpoint
+    calls one service, itself one transaction) and views marked `transaction.non_atomic_requests` (paper
+    submission, which asks arXiv before it writes and must not hold the write lock meanwhile). Runs as the last
+    middleware's `process_view`, after the CSRF check.
     """
 
     SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -41,10 +45,14 @@ class AtomicWritesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in self.SAFE:
-            return self.get_response(request)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if (request.method in self.SAFE or request.path.startswith("/api/")
+                or DEFAULT_DB_ALIAS in getattr(view_func, "_non_atomic_requests", ())):
+            return None
         with transaction.atomic():
-            response = self.get_response(request)
+            response = view_func(request, *view_args, **view_kwargs)
             if response.status_code >= 500:
                 transaction.set_rollback(True)
-            return response
+        return response
