@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
+    # Staff log in through the same form as everyone, so the failed-login lockout covers the admin too.
+    path("admin/login/", RedirectView.as_view(url="/accounts/login/", query_string=True), name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("papersift.accounts.urls")),

@@ -213,3 +213,11 @@ def test_changing_the_email_takes_effect_only_once_verified(client, smtp_server,
     user.refresh_from_db()
     assert user.email == "kim@new.example.org"
     assert list(user.emailaddress_set.values_list("email", flat=True)) == ["kim@new.example.org"]
+
+
+@pytest.mark.django_db
+def test_admin_login_goes_through_the_throttled_login_form(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/admin/"
+    assert client.post("/admin/login/", {"username": "x", "password": "y"}).status_code in (302, 405)
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
