@@ -180,3 +180,17 @@ def smtp_server(settings, real_mail):
         settings.MAILERS = {**settings.MAILERS, "smtp": {**settings.MAILERS["smtp"], "OPTIONS": options}}
     yield server
     server.stop()
+
+
+@pytest.fixture
+def ada(django_user_model):
+    from tests.people import PASSWORD
+
+    return django_user_model.objects.create_user("ada", "ada@example.org", PASSWORD)
+
+
+@pytest.fixture
+def bob(django_user_model):
+    from tests.people import PASSWORD
+
+    return django_user_model.objects.create_user("bob", "bob@example.org", PASSWORD)

@@ -9,7 +9,7 @@ from papersift.accounts.services import create_token
 from papersift.catalog.models import Paper
 from papersift.lists import services
 from papersift.lists.models import ReadingList, ReadingListItem
-from tests.lists.conftest import browser_for
+from tests.people import browser_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.lists.conftest import PASSWORD
+from tests.people import PASSWORD
 from tests.web.test_browser import accessibility_problems, page, shoot, site, sync_api  # noqa: F401 (fixtures)
 
 DAY = "/papers/date/2026-08-21"

@@ -16,7 +16,7 @@ from allauth.account.models import EmailAddress
 from papersift.catalog.models import Paper
 from papersift.lists import services
 from papersift.lists.models import ReadingList, ReadingListItem
-from tests.lists.conftest import PASSWORD, browser_for
+from tests.people import PASSWORD, browser_for
 from tests.lists.forms import forms, submit
 from tests.test_url_safety import snapshot
 from tests.web.test_pages import page_ids

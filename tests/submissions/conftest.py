@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import Client
 
 from papersift.catalog.models import DailyListing, Paper
 from tests.httpserver import RecordedServer
@@ -17,7 +16,6 @@ from tests.httpserver import RecordedServer
 ATOM = {"Content-Type": "application/atom+xml; charset=UTF-8"}
 DATA = Path(__file__).parent / "data"
 RECORDED_FEED = "arxiv-raw/atom/api_query_all-science_2019-08-10.xml"
-PASSWORD = "correct horse battery staple"
 
 # Papers of the recorded feed the tests submit, with their first-version dates as the feed gives them.
 DATA_SCIENCE = "1501.05039"          # "Defining Data Science", Yangyong Zhu and Yun Xiong, cs.DB + cs.CY
@@ -95,22 +93,6 @@ def window_for_recorded(settings):
     return days
 
 
-@pytest.fixture
-def ada(django_user_model):
-    return django_user_model.objects.create_user("ada", "ada@example.org", PASSWORD)
-
-
-@pytest.fixture
-def bob(django_user_model):
-    return django_user_model.objects.create_user("bob", "bob@example.org", PASSWORD)
-
-
-def browser_for(user=None) -> Client:
-    """A client that checks CSRF tokens as the real site does, logged in as ``user`` (if any)."""
-    client = Client(enforce_csrf_checks=True)
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def catalog_rows() -> tuple[list, list]:

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from papersift.accounts.services import create_token
 from papersift.catalog.models import DailyListing
-from tests.submissions.conftest import DATA_SCIENCE, UNKNOWN, browser_for, catalog_rows
+from tests.people import browser_for
+from tests.submissions.conftest import DATA_SCIENCE, UNKNOWN, catalog_rows
 
 pytestmark = pytest.mark.django_db
 
