@@ -51,6 +51,14 @@ def pytest_configure(config):
         raise pytest.UsageError(f"PostgreSQL is required when CI=true: {_server_problem}")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _check_backend(backend, django_db_setup):
+    """Fail loudly if the tests would run on another database than the one asked for."""
+    from django.db import connection
+
+    assert connection.vendor == backend, f"asked for {backend}, running on {connection.vendor}"
+
+
 def pytest_report_header(config):
     backend = config.getoption("--backend")
     if backend == "postgresql":
@@ -91,6 +99,9 @@ def django_db_modify_db_settings(backend):
     from django.db import connections
 
     connections.close_all()
+    # The connection object may already exist (made while models loaded); drop it so that the next use builds
+    # one from the PostgreSQL settings below instead of going on with SQLite.
+    del connections["default"]
     settings.DATABASES["default"].update({
         "ENGINE": "django.db.backends.postgresql", "NAME": "papersift", "USER": _server.user, "PASSWORD": "",
         "HOST": _server.host, "PORT": str(_server.port), "OPTIONS": {}, "CONN_MAX_AGE": 0,
