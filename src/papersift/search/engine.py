@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Sequence
 
+import numpy as np
 
 from papersift.search import fusion
 from papersift.search.embed import EmbedTimeout, ModelUnavailable, QueryEncoder
@@ -104,13 +105,8 @@ class SearchEngine:
         """Cosine scores of the nearest papers that also pass the query's filters and exclusions."""
         if not parsed.free_text:
             return {}, True
-        if self.vectors is None or self.encoder is None or len(self.vectors) == 0:
-            warnings.append("semantic search is unavailable (no embedding model or no vectors): lexical results only")
-            return {}, False
-        try:
-            vector = self.encoder.encode(parsed.free_text)
-        except (EmbedTimeout, ModelUnavailable) as exc:
-            warnings.append(f"semantic search skipped, lexical results only: {exc}")
+        vector = self._query_vector(parsed.free_text, warnings, "lexical results only")
+        if vector is None:
             return {}, False
         neighbours = self.vectors.search(vector, depth)
         scores = {n.key: n.score for n in neighbours}
@@ -120,6 +116,63 @@ class SearchEngine:
             allowed = self.lexical.keys_matching(self.lexical.compile(restrict, conjunction=True), list(scores))
             scores = {k: s for k, s in scores.items() if k in allowed}
         return scores, True
+
+    # -- ranking a given set (alerts) ------------------------------------------------------------------------------
+    def rank_among(self, text: str, keys: Sequence[int], *, categories: tuple[str, ...] = (),
+                   min_similarity: float | None = None) -> Results:
+        """The papers of ``keys`` (say, those new since a subscriber's last digest) that match ``text``, best first.
+
+        Matching is the search language's strict sense, as in ``sort=newest`` and the search feeds: every word or
+        phrase present (stemmed), fields, exclusions and filters applied; so an alert never lists a paper without
+        its words. Ranking is hybrid: BM25 within the set fused with the cosine similarity of each paper's vector
+        to the query's (every candidate is scored exactly, not just the index's nearest neighbours). With
+        ``min_similarity``, a match whose vector is further from the query than that is dropped (a passing
+        mention); matches without a vector yet keep their place on their words alone.
+        """
+        parsed = parse(text)
+        parsed.categories.extend(c for c in categories if c not in parsed.categories)
+        warnings = list(parsed.warnings)
+        if not keys:
+            return Results([], 0, "lexical", parsed, warnings)
+        lexical = self.lexical.scores_among(self.lexical.compile(parsed, conjunction=True), keys)
+        dense, semantic = self._cosines(parsed, list(lexical), warnings)
+        if min_similarity is not None and dense:
+            dropped = {key for key, cosine in dense.items() if cosine < min_similarity}
+            lexical = {k: s for k, s in lexical.items() if k not in dropped}
+            dense = {k: s for k, s in dense.items() if k not in dropped}
+        if dense:
+            # A paper without a vector gets the set's median cosine, so it is neither buried nor promoted.
+            middle = float(np.median(list(dense.values())))
+            ranked = fusion.weighted(lexical, {k: dense.get(k, middle) for k in lexical}, self.dense_weight)
+        else:
+            ranked = sorted(lexical.items(), key=lambda item: (-item[1], item[0]))
+        hits_out = [ResultHit(key, score, matched=("lexical", "dense") if key in dense else ("lexical",))
+                    for key, score in ranked]
+        return Results(hits_out, len(hits_out), "hybrid" if dense else "lexical", parsed, warnings, semantic)
+
+    def _query_vector(self, text: str, warnings: list[str], fallback: str) -> np.ndarray | None:
+        """The query's embedding; None, with a warning saying why and that ``fallback`` is what the caller gets."""
+        if self.vectors is None or self.encoder is None or len(self.vectors) == 0:
+            warnings.append(f"semantic search is unavailable (no embedding model or no vectors): {fallback}")
+            return None
+        try:
+            return self.encoder.encode(text)
+        except (EmbedTimeout, ModelUnavailable) as exc:
+            warnings.append(f"semantic search skipped, {fallback}: {exc}")
+            return None
+
+    def _cosines(self, parsed: ParsedQuery, keys: list[int], warnings: list[str]) -> tuple[dict[int, float], bool]:
+        if not parsed.free_text or not keys:
+            return {}, True
+        query = self._query_vector(parsed.free_text, warnings, "ranked by words only")
+        if query is None:
+            return {}, False
+        out = {}
+        for key in keys:
+            vector = self.vectors.get(key)
+            if vector is not None:
+                out[key] = float(np.dot(vector, query) / (np.linalg.norm(vector) * np.linalg.norm(query) or 1.0))
+        return out, True
 
     # -- similar papers --------------------------------------------------------------------------------------------
     def similar(self, key: int, limit: int = 10) -> Results:

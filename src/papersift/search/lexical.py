@@ -189,15 +189,19 @@ class LexicalIndex:
         hits = [Hit(key, float(score) if not order_by else 0.0) for (score, _), key in zip(result.hits, keys)]
         return hits, result.count if count else None
 
-    def keys_matching(self, query: tantivy.Query, keys: Sequence[int]) -> set[int]:
-        """Which of ``keys`` also match ``query`` (used to apply filters to dense results)."""
+    def scores_among(self, query: tantivy.Query, keys: Sequence[int]) -> dict[int, float]:
+        """The BM25 scores of those of ``keys`` that match ``query``."""
         if not keys:
-            return set()
+            return {}
         combined = tantivy.Query.boolean_query([
             (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "key", list(keys))),
             (tantivy.Occur.Must, query)])
-        hits, _ = self.search(combined, len(keys))
-        return {hit.key for hit in hits}
+        hits, _ = self.search(combined, len(keys), count=False)
+        return {hit.key: hit.score for hit in hits}
+
+    def keys_matching(self, query: tantivy.Query, keys: Sequence[int]) -> set[int]:
+        """Which of ``keys`` also match ``query`` (used to apply filters to dense results)."""
+        return set(self.scores_among(query, keys))
 
     def exact(self, parsed: ParsedQuery) -> list[int]:
         """Papers named exactly by the query: by arXiv id, or by their whole title."""
