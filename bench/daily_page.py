@@ -30,9 +30,7 @@ import argparse
 import gc
 import json
 import os
-import platform
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -40,29 +38,11 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from common import git_commit, log  # bench/common.py (benchmarks run as scripts from bench/)
+from common import git_commit, log, machine, percentile  # bench/common.py (benchmarks run as scripts from bench/)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 TARGET_P95_MS = 100.0
-
-
-def percentile(samples: list[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), samples in seconds, result in ms."""
-    ordered = sorted(samples)
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return (ordered[low] + (ordered[high] - ordered[low]) * (position - low)) * 1000
-
-
-def machine() -> dict:
-    cpuinfo = Path("/proc/cpuinfo")
-    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if cpuinfo.exists() else platform.processor()
-    import django
-    return {"python": platform.python_version(), "platform": platform.platform(), "nproc": os.cpu_count(),
-            "cpu": cpu, "django": django.get_version(), "sqlite": sqlite3.sqlite_version}
 
 
 def main() -> None:
@@ -111,7 +91,7 @@ def run(args, archive: Path, workdir: Path) -> dict:
     from papersift.catalog.selectors import Window, latest_window
     from papersift.ingest.services import Ingest
 
-    result: dict = {"machine": machine(), "command": " ".join([".venv/bin/python"] + sys.argv),
+    result: dict = {"machine": machine("django"), "command": " ".join([".venv/bin/python"] + sys.argv),
                     "started": time.strftime("%Y-%m-%d %H:%M"), "commit": git_commit(),
                     "database": connection.vendor, "workdir": str(workdir),
                     "iterations": args.iterations, "warmup": args.warmup, "target_p95_ms": TARGET_P95_MS}

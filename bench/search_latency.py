@@ -27,7 +27,6 @@ import gc
 import gzip
 import json
 import os
-import platform
 import random
 import re
 import resource
@@ -40,7 +39,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from common import git_commit, log  # bench/common.py (benchmarks run as scripts from bench/)
+from common import git_commit, log, machine  # bench/common.py (benchmarks run as scripts from bench/)
 
 import numpy as np
 import orjson
@@ -298,17 +297,6 @@ def latency_only(workdir: Path, seed: int) -> None:
 
 
 # -- the run ------------------------------------------------------------------------------------------------------
-def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next(int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal"))
-    import onnxruntime, tantivy, usearch  # noqa: E401
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_bytes": mem, "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "usearch": usearch.__version__, "onnxruntime": onnxruntime.__version__,
-            "tantivy": getattr(tantivy, "__version__", "?"), "platform": platform.platform()}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--papers", type=int, default=100_000)
@@ -335,7 +323,7 @@ def main() -> None:
     n = args.papers
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"papersift-search-{n}-", dir="/tmp"))
     workdir.mkdir(parents=True, exist_ok=True)
-    result: dict = {"papers": n, "machine": machine(), "command": " ".join([".venv/bin/python"] + sys.argv),
+    result: dict = {"papers": n, "machine": machine("onnxruntime", "tantivy", "usearch"), "command": " ".join([".venv/bin/python"] + sys.argv),
                     "workdir": str(workdir), "constants": {
                         "CONNECTIVITY": vectors_module.CONNECTIVITY, "EXPANSION_ADD": vectors_module.EXPANSION_ADD,
                         "EXPANSION_SEARCH": vectors_module.EXPANSION_SEARCH}, "started": time.strftime("%Y-%m-%d %H:%M"),
