@@ -17,11 +17,14 @@ class Form:
 
 
 class _Forms(HTMLParser):
+    """What a browser would send: inputs' values, textareas' text, each select's selected (else first) option."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms: list[Form] = []
         self._select: str | None = None
         self._option: list | None = None
+        self._textarea: str | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -32,23 +35,33 @@ class _Forms(HTMLParser):
         elif tag == "input" and a.get("name") and a.get("type") not in ("checkbox", "submit"):
             self.forms[-1].fields[a["name"]] = a.get("value") or ""
         elif tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
             self.forms[-1].fields[a["name"]] = ""
         elif tag == "select":
             self._select = a.get("name")
             self.forms[-1].options[self._select] = []
         elif tag == "option" and self._select:
-            self._option = [a.get("value", ""), ""]
+            self._option = [a.get("value"), "", "selected" in a]
 
     def handle_data(self, data):
         if self._option is not None:
             self._option[1] += data
+        elif self._textarea is not None:
+            self.forms[-1].fields[self._textarea] += data
 
     def handle_endtag(self, tag):
         if tag == "option" and self._option is not None:
-            self.forms[-1].options[self._select].append(tuple(self._option))
+            value, text, selected = self._option
+            value = text.strip() if value is None else value    # an option without value= sends its text
+            options = self.forms[-1].options[self._select]
+            if selected or not options:
+                self.forms[-1].fields[self._select] = value
+            options.append((value, text))
             self._option = None
         elif tag == "select":
             self._select = None
+        elif tag == "textarea":
+            self._textarea = None
 
 
 def forms(html: str, action: str | None = None) -> list[Form]:

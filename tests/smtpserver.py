@@ -1,23 +1,47 @@
-"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message it accepts, for the tests to read."""
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message it accepts, for the tests to read.
+
+Options for the delivery tests: ``tls`` ("starttls" or "tls", with a certificate from a test CA), ``users``
+(AUTH LOGIN/PLAIN), ``replies`` (a queue of SMTP replies to give instead of accepting, e.g. "451 try later"),
+and ``hold`` (pause in the RCPT or DATA stage of a given message until released, so a test can kill the client
+at exactly that point).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import ssl
+import threading
 import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class _Keeper:
-    def __init__(self):
+    def __init__(self, server: "SmtpServer"):
+        self.server = server
         self.messages: list[EmailMessage] = []
+        self.started = 0     # transactions that reached RCPT
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's
+        self.started += 1
+        await self.server._pause("rcpt", self.started)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.server.replies:
+            return self.server.replies.pop(0)
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         message.envelope_to = list(envelope.rcpt_tos)
+        message.raw = envelope.original_content
         self.messages.append(message)
+        # Like a real MTA, the message is kept once its end has been read, before the reply is written; a hold
+        # here is a client that dies between handing the message over and hearing that it was taken.
+        await self.server._pause("data", self.started)
         return "250 OK"
 
 
@@ -28,21 +52,54 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, *, tls: str = "", certificate=None,
+                 users: dict[str, str] | None = None):
         self.port = port or free_port()
-        self.keeper = _Keeper()
+        self.keeper = _Keeper(self)
         self.controller: Controller | None = None
+        self.tls, self.certificate, self.users = tls, certificate, users or {}
+        self.replies: list[str] = []
+        self.hold: tuple[str, int] | None = None     # ("rcpt" | "data", message number)
+        self.held = threading.Event()                 # set when a message is being held
+        self.release = threading.Event()
 
     @property
     def messages(self) -> list[EmailMessage]:
         return self.keeper.messages
 
+    async def _pause(self, stage: str, number: int) -> None:
+        if self.hold == (stage, number):
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.01)
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        if isinstance(auth_data, LoginPassword) and \
+                self.users.get(auth_data.login.decode()) == auth_data.password.decode():
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
+
+    def _context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.certificate.configure_cert(context)
+        return context
+
     def start(self) -> "SmtpServer":
-        self.controller = Controller(self.keeper, hostname="127.0.0.1", port=self.port)
+        kwargs: dict = {}
+        server_kwargs: dict = {}
+        if self.tls == "tls":
+            kwargs["ssl_context"] = self._context()
+        elif self.tls == "starttls":
+            server_kwargs.update(tls_context=self._context(), require_starttls=True)
+        if self.users:
+            server_kwargs.update(authenticator=self._authenticate, auth_required=True,
+                                 auth_require_tls=self.tls == "starttls")  # implicit TLS: aiosmtpd cannot tell
+        self.controller = Controller(self.keeper, hostname="127.0.0.1", port=self.port, **server_kwargs, **kwargs)
         self.controller.start()
         return self
 
     def stop(self) -> None:
+        self.release.set()
         if self.controller is not None:
             self.controller.stop()
             self.controller = None

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import click
+import pytest
 
 from papersift import conf
 from papersift.cli import main
@@ -67,9 +68,26 @@ def test_production_refuses_a_placeholder_secret(cli_env):
     assert result.returncode != 0 and "PAPERSIFT_SECRET_KEY" in result.stderr
 
 
-def test_a_malformed_setting_names_itself(cli_env):
-    result = run_cli({**cli_env, "PAPERSIFT_HARVEST_DELAY": "soon"}, "config")
-    assert result.returncode != 0 and "PAPERSIFT_HARVEST_DELAY" in result.stderr
+@pytest.mark.parametrize("name, value, says", [
+    ("HARVEST_DELAY", "soon", "expected a number, got 'soon'"),
+    ("HARVEST_CRON", "every hour", "is not a crontab line"),
+    ("INDEX_UPDATE_CRON", "61 * * * *", "is not a crontab line"),
+    ("HARVEST_SOURCES", "hf-daily ftp://example.org/x", "is not `FORMAT URL`"),
+    ("HARVEST_SOURCES", "rss https://example.org/feed", "is not `FORMAT URL`"),
+    ("SUBSCRIBE_RATE_LIMIT", "lots", "is not N/period/ip"),
+    ("DIGEST_DEFAULT_HOUR", "25", "between 0 and 23"),
+    ("DIGEST_SEND_EMPTY", "maybe", "expected true/false"),
+])
+def test_a_malformed_setting_names_itself(cli_env, name, value, says):
+    result = run_cli({**cli_env, f"PAPERSIFT_{name}": value}, "config")
+    assert result.returncode != 0 and f"PAPERSIFT_{name}" in result.stderr and says in result.stderr
+
+
+def test_harvest_sources_are_read_as_format_and_url_pairs(cli_env):
+    sources = "hf-daily https://huggingface.co/api/daily_papers?date={today};\n arxiv-oai https://export.arxiv.org/oai2"
+    result = run_cli({**cli_env, "PAPERSIFT_HARVEST_SOURCES": sources}, "config", "--json")
+    assert json.loads(result.stdout)["HARVEST_SOURCES"] == (
+        "hf-daily https://huggingface.co/api/daily_papers?date={today}; arxiv-oai https://export.arxiv.org/oai2")
 
 
 def test_ingest_of_a_missing_path_is_an_error(cli_env, tmp_path):

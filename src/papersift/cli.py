@@ -8,9 +8,7 @@ import sys
 
 import click
 
-from papersift.conf import ConfigError
-
-FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-snapshot", "arxiv-listing", "hf-daily")
+from papersift.conf import HARVEST_FORMATS as FORMAT_NAMES, ConfigError
 
 
 def _django() -> None:
@@ -101,7 +99,7 @@ def stats(as_json: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
 @click.option("--workers", type=int, default=None, help="Worker processes (default PAPERSIFT_SERVER_WORKERS).")
 @click.option("--with-worker/--no-worker", default=True, show_default=True,
-              help="Also run `papersift worker` (sends queued mail) beside the server.")
+              help="Also run `papersift worker` (mail, digests, scheduled harvests) beside the server.")
 def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
     """Serve the web pages with gunicorn (a production WSGI server), loading the sample into an empty catalog."""
     _ready()
@@ -433,11 +431,20 @@ def outbox_send(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(asdict(report), indent=2))
     else:
-        click.echo(f"sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
-                   f"unknown {report.unknown}")
-        for error in report.errors:
-            click.echo(f"  {error}", err=True)
-    sys.exit(1 if report.failed or report.retried else 0)
+        print_delivery(report)
+    sys.exit(1 if report.trouble else 0)
+
+
+def print_delivery(report) -> None:
+    from papersift.outbox.selectors import queue_status
+
+    click.echo(f"mail: sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
+               f"unknown {report.unknown}" + (f", released {report.released}" if report.released else ""))
+    if report.unreachable:
+        click.echo(f"SMTP server unreachable ({report.unreachable}): {queue_status()['pending']} message(s) wait "
+                   "in the outbox and go out when it answers (`papersift outbox send` or the worker)", err=True)
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)
 
 
 @outbox.command("status")
@@ -463,13 +470,23 @@ def outbox_retry(ids: tuple[int, ...]) -> None:
 @main.command()
 @click.option("--interval", default=10.0, show_default=True, type=click.FloatRange(0.5),
               help="Seconds between passes over the outbox.")
-@click.option("--once", is_flag=True, help="One pass, then exit.")
+@click.option("--once", is_flag=True, help="Deliver the outbox and build due digests once, then exit.")
 def worker(interval: float, once: bool) -> None:
-    """Background work: deliver the outbox every INTERVAL seconds until stopped (SIGTERM/SIGINT)."""
+    """Background work until stopped (SIGTERM/SIGINT): the outbox every INTERVAL seconds, digests when due,
+    and the scheduled harvest and index update when configured (PAPERSIFT_HARVEST_CRON, INDEX_UPDATE_CRON)."""
     _ready()
-    from papersift.outbox.worker import run
+    from papersift.worker import run
 
     run(interval=interval, once=once)
+
+
+def _register_groups() -> None:
+    from papersift.digests.commands import digest
+
+    main.add_command(digest)
+
+
+_register_groups()
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

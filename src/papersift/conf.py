@@ -100,6 +100,37 @@ SETTINGS: tuple[Setting, ...] = (
             "arXiv Atom API endpoint used to fetch a submitted paper's metadata."),
     Setting("SUBMIT_MAX_AGE_DAYS", int, 14,
             "A paper can be submitted to the daily list only within this many days of its first version."),
+    Setting("OUTBOX_RETRY_BASE", float, 60.0,
+            "Seconds before the first retry of a message the SMTP server refused for now (4xx); each further retry "
+            "waits twice as long, up to OUTBOX_RETRY_MAX."),
+    Setting("OUTBOX_RETRY_MAX", float, 21600.0, "Longest wait (seconds) between two retries of one message."),
+    Setting("OUTBOX_MAX_ATTEMPTS", int, 8,
+            "Attempts before a message the server keeps refusing for now is marked failed. An unreachable server "
+            "costs no attempt: the mail waits for it."),
+    Setting("DIGEST_SEND_EMPTY", _bool, False,
+            "Send a digest even when nothing is new for it (\"nothing new today\"); off: skip it, logged as "
+            "`nothing-new`."),
+    Setting("DIGEST_MAX_PER_SECTION", int, 20,
+            "Most papers a saved-search or category section lists (the mail links to the rest)."),
+    Setting("DIGEST_MIN_SIMILARITY", float, 0.2,
+            "Relevance floor of saved-search alerts: a matching paper whose embedding's cosine similarity to the "
+            "query is below this is left out (a passing mention). 0 keeps every match."),
+    Setting("DIGEST_CHECK_INTERVAL", float, 60.0, "Seconds between the worker's checks for digests that are due."),
+    Setting("DIGEST_DEFAULT_HOUR", int, 8, "Hour (0-23) the subscription forms offer first."),
+    Setting("DIGEST_DEFAULT_TIMEZONE", str, "UTC",
+            "Time zone the subscription forms offer first (the browser's own is chosen when it tells it)."),
+    Setting("SUBSCRIBE_RATE_LIMIT", str, "20/h/ip,3/h/key",
+            "Subscriptions (each one mails a confirmation) allowed per IP and per address (`key`) in a period, in "
+            "django-allauth's rate form; past it the form says to wait."),
+    Setting("HARVEST_CRON", str, "",
+            "When `papersift worker` harvests HARVEST_SOURCES, as a crontab line in UTC (e.g. `0 * * * *`); "
+            "empty: never."),
+    Setting("HARVEST_SOURCES", str, "",
+            "What the worker harvests: `FORMAT URL` pairs separated by `;` or new lines, e.g. `hf-daily "
+            "https://huggingface.co/api/daily_papers?date={today}`. `{today}` and `{yesterday}` become UTC dates."),
+    Setting("INDEX_UPDATE_CRON", str, "",
+            "When `papersift worker` runs `index update` (embeddings for new papers), as a crontab line in UTC; "
+            "empty: never."),
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -144,7 +175,9 @@ def _parse(setting: Setting, raw: str, source: str) -> Any:
     try:
         return setting.parse(raw)
     except ValueError as exc:
-        raise ConfigError(f"{PREFIX}{setting.name} (from {source}): {exc}") from exc
+        expected = {int: "expected a whole number", float: "expected a number"}.get(setting.parse)
+        message = f"{expected}, got {raw!r}" if expected else str(exc)
+        raise ConfigError(f"{PREFIX}{setting.name} (from {source}): {message}") from exc
 
 
 def load() -> dict[str, Any]:
@@ -161,16 +194,56 @@ def load() -> dict[str, Any]:
     if not values["DATABASE_URL"]:
         values["DATABASE_URL"] = f"sqlite:///{data_dir / 'papersift.sqlite3'}"
     values["SECRET_KEY"], sources["SECRET_KEY"] = _secret_key(values, sources["SECRET_KEY"], data_dir)
-    for part in values["LOGIN_FAILURE_LIMIT"].split(","):
-        if not re.fullmatch(r"\s*\d+/\d*(\.\d+)?[smhd]/(ip|key)\s*", part):
-            raise ConfigError(f"{PREFIX}LOGIN_FAILURE_LIMIT: {part.strip()!r} is not N/period/ip or N/period/key "
-                              "(e.g. 5/5m/key, 20/5m/ip)")
+    _check_rates(values, "LOGIN_FAILURE_LIMIT")
+    _check_rates(values, "SUBSCRIBE_RATE_LIMIT")
+    for name in ("HARVEST_CRON", "INDEX_UPDATE_CRON"):
+        _check_cron(name, values[name])
+    values["HARVEST_SOURCES"] = _harvest_sources(values["HARVEST_SOURCES"])
+    if not 0 <= values["DIGEST_DEFAULT_HOUR"] <= 23:
+        raise ConfigError(f"{PREFIX}DIGEST_DEFAULT_HOUR must be between 0 and 23, got {values['DIGEST_DEFAULT_HOUR']}")
     if values["SMTP_SECURITY"] not in {"none", "starttls", "tls"}:
         raise ConfigError(f"{PREFIX}SMTP_SECURITY must be none, starttls or tls, got {values['SMTP_SECURITY']!r}")
     if values["ENV"] == "production" and values["DEBUG"]:
         raise ConfigError(f"{PREFIX}DEBUG must be off when {PREFIX}ENV=production")
     values["_SOURCES"] = sources
     return values
+
+
+def _check_rates(values: dict[str, Any], name: str) -> None:
+    for part in values[name].split(","):
+        if not re.fullmatch(r"\s*\d+/\d*(\.\d+)?[smhd]/(ip|key)\s*", part):
+            raise ConfigError(f"{PREFIX}{name}: {part.strip()!r} is not N/period/ip or N/period/key "
+                              "(e.g. 5/5m/key, 20/5m/ip)")
+
+
+def _check_cron(name: str, value: str) -> None:
+    if not value.strip():
+        return
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value.strip(), timezone="UTC")
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}{name}: {value!r} is not a crontab line (minute hour day month weekday): "
+                          f"{exc}") from exc
+
+
+HARVEST_FORMATS = ("arxiv-oai", "arxiv-atom", "arxiv-snapshot", "arxiv-listing", "hf-daily")
+
+
+def _harvest_sources(raw: str | list) -> list[tuple[str, str]]:
+    """``FORMAT URL`` pairs, separated by ``;`` or new lines (a TOML file may give a list of strings)."""
+    entries = raw if isinstance(raw, list) else re.split(r"[;\n]", raw or "")
+    out = []
+    for entry in (e.strip() for e in entries):
+        if not entry:
+            continue
+        parts = entry.split()
+        if len(parts) != 2 or parts[0] not in HARVEST_FORMATS or not re.match(r"https?://", parts[1]):
+            raise ConfigError(f"{PREFIX}HARVEST_SOURCES: {entry!r} is not `FORMAT URL` with FORMAT one of "
+                              f"{', '.join(HARVEST_FORMATS)} and an http(s) URL")
+        out.append((parts[0], parts[1]))
+    return out
 
 
 def _secret_key(values: dict[str, Any], source: str, data_dir: Path) -> tuple[str, str]:
@@ -205,6 +278,8 @@ def redacted(values: dict[str, Any]) -> dict[str, Any]:
             value = "********"
         elif setting.name == "DATABASE_URL":
             value = _redact_url(value)
+        elif setting.name == "HARVEST_SOURCES":
+            value = "; ".join(f"{fmt} {url}" for fmt, url in value)
         shown[setting.name] = value
     return shown
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "papersift.comments",
     "papersift.lists",
     "papersift.submissions",
+    "papersift.digests",
     "allauth",
     "allauth.account",
 ]
@@ -118,7 +119,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False                    # logging out is a POST with CSRF
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[papersift] "
-ACCOUNT_RATE_LIMITS = {"login_failed": PAPERSIFT["LOGIN_FAILURE_LIMIT"]}
+ACCOUNT_RATE_LIMITS = {"login_failed": PAPERSIFT["LOGIN_FAILURE_LIMIT"],
+                       "digest_subscribe": PAPERSIFT["SUBSCRIBE_RATE_LIMIT"]}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "daily"
 ACCOUNT_LOGOUT_REDIRECT_URL = "daily"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("papersift.comments.urls")),
     path("", include("papersift.lists.urls")),
     path("", include("papersift.submissions.urls")),
+    path("", include("papersift.digests.urls")),
     path("", include("papersift.web.urls")),
 ]
 

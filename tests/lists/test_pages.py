@@ -17,7 +17,7 @@ from papersift.catalog.models import Paper
 from papersift.lists import services
 from papersift.lists.models import ReadingList, ReadingListItem
 from tests.people import PASSWORD, browser_for
-from tests.lists.forms import forms, submit
+from tests.forms import forms, submit
 from tests.test_url_safety import snapshot
 from tests.web.test_pages import page_ids
 

@@ -14,9 +14,12 @@ from papersift.accounts import services
 
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
+    from papersift.digests.selectors import of_account
+
     return render(request, "accounts/settings.html", {
         "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),
         "new_token": request.session.pop("new_token", None),
+        "subscriptions": of_account(request.user),
     })
 
 

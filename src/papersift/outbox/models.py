@@ -8,7 +8,8 @@ from django.db import models
 class OutboxMessage(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending"      # waiting; `next_attempt_at` says from when
-        SENDING = "sending"      # claimed by a worker that has not recorded the outcome yet
+        SENDING = "sending"      # claimed by a worker; the server has not been handed the end of it yet
+        COMMITTING = "committing"  # the end of the message is being handed over: delivered unless refused
         SENT = "sent"
         FAILED = "failed"        # permanent failure, or out of attempts; `last_error` says why
         UNKNOWN = "unknown"      # a worker claimed it and vanished: it may or may not have gone out

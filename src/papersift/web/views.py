@@ -107,6 +107,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context.update({
         "degraded_reason": degraded[0] if degraded else "",
         "warnings": [w for w in found.warnings if w not in degraded],
+        "subscribe_query": query.q + "".join(f" cat:{c}" for c in query.categories if f"cat:{c}" not in query.q),
         "query": query, "found": found, "p": page, "pages": pages, "first_rank": page * SEARCH_PAGE_SIZE + 1,
         "has_next": (page + 1) * SEARCH_PAGE_SIZE < found.total, "querystring": _without_page(request),
         "voted": voted_ids(request.user, (hit.paper.id for hit in found.hits)),

@@ -1,0 +1,135 @@
+"""Outbox delivery against a real SMTP server on 127.0.0.1: a server that is down, refusals, TLS and logins.
+
+The crash cases (a worker killed at each step of a delivery) are in tests/digests/test_worker.py.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from papersift.outbox.models import OutboxMessage
+from papersift.outbox.services import deliver, enqueue, recover, retry, worker_id
+from tests.smtpserver import SmtpServer, free_port
+
+pytestmark = pytest.mark.django_db
+
+
+def queue(count: int) -> list[OutboxMessage]:
+    with transaction.atomic():
+        return [enqueue(EmailMessage(f"note {i}", f"body {i}", "papersift@localhost", [f"r{i}@example.org"]),
+                        kind="test") for i in range(count)]
+
+
+def point_at(settings, port: int, *, security: str = "none", user: str = "", password: str = "") -> None:
+    """papersift's SMTP settings (the ones PAPERSIFT_SMTP_* set) pointed at a test server."""
+    options = {**settings.SMTP_OPTIONS, "host": "127.0.0.1", "port": port, "use_tls": security == "starttls",
+               "use_ssl": security == "tls", "username": user or None, "password": password or None}
+    settings.SMTP_OPTIONS = options
+    if hasattr(settings, "MAILERS"):
+        settings.MAILERS = {**settings.MAILERS, "smtp": {**settings.MAILERS["smtp"], "OPTIONS": options}}
+
+
+def test_with_the_server_down_mail_waits_whole_and_goes_out_once_when_it_is_back(settings, real_mail):
+    port = free_port()
+    point_at(settings, port)
+    rows = queue(3)
+    report = deliver()
+    assert report.unreachable.startswith("ConnectionRefusedError") and report.sent == 0
+    assert [(r.status, r.attempts) for r in OutboxMessage.objects.all()] == [("pending", 0)] * 3  # no attempt spent
+    server = SmtpServer(port).start()
+    try:
+        assert deliver().sent == 3
+        assert deliver().sent == 0
+        assert sorted(m.envelope_to[0] for m in server.wait_for(3)) == sorted(r.recipients[0] for r in rows)
+        assert len(server.messages) == 3
+    finally:
+        server.stop()
+
+
+def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails_with_the_reason(smtp_server):
+    smtp_server.replies = ["451 4.3.0 Mailbox busy, try again", "550 5.1.1 No such user here"]
+    first, second = queue(2)
+    report = deliver()
+    assert (report.retried, report.failed, report.sent) == (1, 1, 0)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == "pending" and first.attempts == 1 and "451" in first.last_error
+    assert timedelta(seconds=55) < first.next_attempt_at - timezone.now() <= timedelta(seconds=60)
+    assert second.status == "failed" and "550 5.1.1 No such user here" in second.last_error
+    assert deliver().sent == 0                                      # not due yet
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert deliver().sent == 1
+    assert [m.envelope_to for m in smtp_server.messages] == [first.recipients]
+    assert retry([second.id]) == 1 and deliver().sent == 1          # an operator's retry
+
+
+def test_backoff_doubles_and_gives_up_after_the_configured_attempts(smtp_server, settings):
+    settings.PAPERSIFT = {**settings.PAPERSIFT, "OUTBOX_MAX_ATTEMPTS": 3, "OUTBOX_RETRY_BASE": 10.0}
+    smtp_server.replies = ["421 4.7.0 Slow down"] * 3
+    (row,) = queue(1)
+    waits, now = [], timezone.now()
+    for _ in range(3):
+        with time_machine.travel(now):
+            deliver()
+        row.refresh_from_db()
+        if row.status == "pending":
+            waits.append(round((row.next_attempt_at - now).total_seconds()))
+            now = row.next_attempt_at + timedelta(seconds=1)
+    assert waits == [10, 20] and row.status == "failed" and row.attempts == 3
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_delivers_over_starttls_and_tls_with_a_login(settings, real_mail, security, tmp_path, monkeypatch):
+    trustme = pytest.importorskip("trustme")
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))     # the client trusts the test CA only
+    server = SmtpServer(tls=security, certificate=certificate, users={"mailer": "s3cret"}).start()
+    try:
+        point_at(settings, server.port, security=security, user="mailer", password="wrong")
+        queue(1)
+        report = deliver()
+        assert "SMTPAuthenticationError" in report.unreachable and not server.messages   # waits, not failed
+        assert OutboxMessage.objects.get().status == "pending"
+        point_at(settings, server.port, security=security, user="mailer", password="s3cret")
+        assert deliver().sent == 1
+        assert server.wait_for(1)[0]["Subject"] == "note 0"
+    finally:
+        server.stop()
+
+
+def test_a_claim_of_a_vanished_worker_is_released_and_a_live_one_is_left_alone():
+    rows = queue(3)
+    here = socket.gethostname()
+    OutboxMessage.objects.filter(id=rows[0].id).update(status="sending", claimed_by=f"{here}:999999:12345",
+                                                       claimed_at=timezone.now())
+    OutboxMessage.objects.filter(id=rows[1].id).update(status="committing", claimed_by=f"{here}:999999:12345",
+                                                       claimed_at=timezone.now())
+    OutboxMessage.objects.filter(id=rows[2].id).update(status="sending", claimed_by=worker_id(),
+                                                       claimed_at=timezone.now())
+    report = recover()
+    assert (report.released, report.unknown) == (1, 1)
+    states = dict(OutboxMessage.objects.values_list("id", "status"))
+    assert states == {rows[0].id: "pending", rows[1].id: "unknown", rows[2].id: "sending"}
+    # Another host's claim is trusted until it is stale.
+    OutboxMessage.objects.filter(id=rows[2].id).update(claimed_by="elsewhere:1:1")
+    assert recover().released == 0
+    OutboxMessage.objects.filter(id=rows[2].id).update(claimed_at=timezone.now() - timedelta(minutes=16))
+    assert recover().released == 1
+
+
+def test_a_reused_pid_does_not_keep_a_dead_claim_alive():
+    (row,) = queue(1)
+    pid = os.getpid()                    # alive, but started at another time than the claim says
+    OutboxMessage.objects.filter(id=row.id).update(status="sending", claimed_by=f"{socket.gethostname()}:{pid}:1",
+                                                   claimed_at=timezone.now())
+    assert recover().released == 1
