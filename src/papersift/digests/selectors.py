@@ -95,6 +95,15 @@ class WindowPapers:
     def __init__(self, window: Window):
         self.window = window
         self._searches: dict[str, tuple[list[int], list[str]]] = {}
+        self._loaded: dict[int, Paper] = {}
+
+    def load(self, ids) -> dict[int, Paper]:
+        """Papers with their counts, each loaded once per window: most subscribers get the same trending ones."""
+        wanted = list(ids)
+        missing = [pid for pid in wanted if pid not in self._loaded]
+        if missing:
+            self._loaded.update(papers_by_id(missing))
+        return {pid: self._loaded[pid] for pid in wanted if pid in self._loaded}
 
     @cached_property
     def seen_up_to(self) -> int:
@@ -194,7 +203,7 @@ def sections(subscription: Subscription, papers: WindowPapers, *, history: bool 
     for category in subscription.categories:
         take(Section(f"category:{category}", f"New in {category}", [],
                      more_url=_search_url(f"cat:{category}", papers.window)), papers.in_category(category), limit)
-    loaded = papers_by_id(pid for section in out for pid in section.paper_ids)
+    loaded = papers.load(pid for section in out for pid in section.paper_ids)
     for section in out:
         section.papers = [loaded[pid] for pid in section.paper_ids if pid in loaded]
     return out

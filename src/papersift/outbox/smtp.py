@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 from typing import Callable
 
 _EOL = re.compile(rb"\r\n|\r|\n")
@@ -54,6 +55,7 @@ def transmit(connection: smtplib.SMTP, sender: str, recipients: list[str], data:
     if code != 354:
         _reset(connection)
         raise smtplib.SMTPDataError(code, reply)
+    _no_delay(connection)
     connection.send(dot_stuffed(data))
     if not before_end():
         connection.close()      # drop the connection mid-DATA: the server discards the message
@@ -63,6 +65,15 @@ def transmit(connection: smtplib.SMTP, sender: str, recipients: list[str], data:
     if code != 250:
         raise smtplib.SMTPDataError(code, reply)
     return refused
+
+
+def _no_delay(connection: smtplib.SMTP) -> None:
+    """Send the short end mark at once: with Nagle's algorithm it waits for the ACK of the content, which the
+    server delays (40 ms on Linux), capping delivery at ~25 messages a second (measured, bench/digests.py)."""
+    try:
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (AttributeError, OSError):
+        pass
 
 
 def _reset(connection: smtplib.SMTP) -> None:
