@@ -94,11 +94,15 @@ def test_a_worker_killed_while_building_digests_builds_the_rest_once_after_resta
         server.stop()
 
 
-def test_the_cli_sends_due_digests_and_a_second_run_sends_nothing(loaded):
+def test_the_cli_previews_sends_due_digests_and_a_second_run_sends_nothing(loaded, tmp_path):
     Subscription.objects.create(email="ann@example.org", status="active", trending_top=4)
     server = SmtpServer().start()
     env = {**loaded, "PAPERSIFT_SMTP_PORT": str(server.port)}
     try:
+        shown = finish(papersift(env, "digest", "preview", "--to", "ANN@example.org", "--now", "2026-08-20T08:00Z",
+                                 "--output", str(tmp_path / "preview.html")))
+        assert "Your papers for Thursday 20 August 2026: 4 new papers" in shown
+        assert len(paper_ids((tmp_path / "preview.html").read_text())) == 4
         dry = finish(papersift(env, "digest", "send", "--now", "2026-08-20T08:00:00Z", "--dry-run"))
         assert "would build 1 (4 papers)" in dry and not server.messages and not Digest.objects.exists()
         out = finish(papersift(env, "digest", "send", "--now", "2026-08-20T08:00:00Z"))

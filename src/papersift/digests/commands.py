@@ -78,7 +78,7 @@ def preview(to: str, now_text: str | None, output: str) -> None:
 
     contents = build_preview(to, _moment(now_text))
     if not contents:
-        raise click.ClickException(f"{to} has no active subscription")
+        raise click.ClickException(f"{to} has no subscription to preview (none, or all unsubscribed)")
     base = Path(output)
     for number, content in enumerate(contents, start=1):
         path = base if number == 1 else base.with_name(f"{base.stem}-{number}{base.suffix}")

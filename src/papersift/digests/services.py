@@ -260,11 +260,11 @@ def _write(content: mail.DigestContent, seen_up_to: int) -> tuple[str, int]:
 
 
 def preview(email: str, now: datetime | None = None) -> list[mail.DigestContent]:
-    """The next digest of each active subscription of ``email`` as it would be at ``now``; writes nothing."""
+    """The digest each subscription of ``email`` (confirmed or not yet) would get at ``now``; writes nothing."""
     now = now or timezone.now()
     out = []
     subscriptions = Subscription.objects.filter(Q(email__iexact=email) | Q(user__email__iexact=email),
-                                                status=Status.ACTIVE).prefetch_related("searches")
+                                                status__in=[Status.ACTIVE, Status.PENDING]).prefetch_related("searches")
     for subscription in subscriptions:
         slot = subscription.schedule.latest_slot(now)
         window = selectors.window_for(subscription, slot)
