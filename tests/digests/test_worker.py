@@ -3,6 +3,7 @@ subscriber ends with exactly one digest. Real processes (the installed `papersif
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
@@ -111,6 +112,8 @@ def test_the_cli_previews_sends_due_digests_and_a_second_run_sends_nothing(loade
         assert "built 0" in again and "sent 0" in again
         (mail,) = server.wait_for(1)
         assert len(paper_ids(parts(mail)[1])) == 4
+        status = json.loads(finish(papersift(env, "digest", "status", "--json")))
+        assert status == {"subscriptions": {"active daily": 1}, "digests_last_7_days": {"built": 1}, "papers_sent": 4}
     finally:
         server.stop()
 

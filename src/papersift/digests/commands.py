@@ -86,3 +86,20 @@ def preview(to: str, now_text: str | None, output: str) -> None:
         html = message.alternatives[0][0]
         path.write_text(html, encoding="utf-8")
         click.echo(f"{path}: {message.subject} ({mail.preview_window_label(content)})")
+
+
+@digest.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def status(as_json: bool) -> None:
+    """Subscriptions by status and frequency, and the last week's digests by outcome."""
+    from papersift.cli import _ready
+
+    _ready()
+    from papersift.digests.selectors import overview
+
+    data = overview()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for key, value in data.items():
+        click.echo(f"{key}: {value}")

@@ -218,6 +218,20 @@ def of_account(user) -> list[tuple[Subscription, str]]:
     return [(s, reverse("digest-manage", args=[tokens.make("manage", s.public_id)])) for s in found]
 
 
+def overview(days: int = 7) -> dict:
+    """For operators: subscriptions by status and frequency; digests of the last ``days`` by outcome."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    by_status = {f"{r['status']} {r['frequency']}": r["n"] for r in Subscription.objects.values(
+        "status", "frequency").annotate(n=Count("id")).order_by("status", "frequency")}
+    since = timezone.now() - timedelta(days=days)
+    outcomes = {(r["skip_reason"] or "built"): r["n"] for r in Digest.objects.filter(built_at__gte=since).values(
+        "skip_reason").annotate(n=Count("id")).order_by("skip_reason")}
+    return {"subscriptions": by_status, f"digests_last_{days}_days": outcomes,
+            "papers_sent": DigestItem.objects.count()}
+
+
 def site_url(path: str) -> str:
     return settings.PAPERSIFT["SITE_URL"].rstrip("/") + path
 
