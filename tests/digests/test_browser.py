@@ -32,7 +32,7 @@ def subscription() -> Subscription:
 
 
 @pytest.fixture
-def tokyo_page(site):
+def tokyo_page(site):  # noqa: F811 (the fixture imported above)
     """A Chromium page whose clock and Intl time zone are Tokyo's."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
@@ -46,7 +46,7 @@ def tokyo_page(site):
         browser.close()
 
 
-def test_subscribe_confirm_and_manage_in_the_browser(tokyo_page, site, smtp_server):
+def test_subscribe_confirm_and_manage_in_the_browser(tokyo_page, site, smtp_server):  # noqa: F811
     page = tokyo_page
     page.goto(f"{site}/papers/date/2026-08-20")
     box = page.locator("aside.subscribe")
@@ -80,7 +80,7 @@ def test_subscribe_confirm_and_manage_in_the_browser(tokyo_page, site, smtp_serv
     assert page.problems == []
 
 
-def test_the_full_subscription_form_passes_an_accessibility_audit(tokyo_page, site):
+def test_the_full_subscription_form_passes_an_accessibility_audit(tokyo_page, site):  # noqa: F811
     tokyo_page.goto(f"{site}/digests/subscribe?q=agents")
     assert tokyo_page.locator("#id_timezone").input_value() == "Asia/Tokyo"     # the browser's zone preselected
     assert accessibility_problems(tokyo_page) == []
