@@ -261,7 +261,11 @@ def index_status(as_json: bool) -> None:
     _ready()
     from papersift.indexing.selectors import index_status as status
 
-    data = status()
+    print_mapping(status(), as_json)
+
+
+def print_mapping(data: dict, as_json: bool) -> None:
+    """A status report: JSON, or one ``key: value`` line each."""
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return

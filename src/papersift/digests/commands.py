@@ -92,14 +92,9 @@ def preview(to: str, now_text: str | None, output: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def status(as_json: bool) -> None:
     """Subscriptions by status and frequency, and the last week's digests by outcome."""
-    from papersift.cli import _ready
+    from papersift.cli import _ready, print_mapping
 
     _ready()
     from papersift.digests.selectors import overview
 
-    data = overview()
-    if as_json:
-        click.echo(json.dumps(data, indent=2))
-        return
-    for key, value in data.items():
-        click.echo(f"{key}: {value}")
+    print_mapping(overview(), as_json)
