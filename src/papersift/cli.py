@@ -8,7 +8,10 @@ import sys
 
 import click
 
-from papersift.conf import HARVEST_FORMATS as FORMAT_NAMES, ConfigError
+from papersift.conf import ConfigError
+from papersift.digests.commands import digest   # click only at import time: `--help` needs no Django
+
+FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-snapshot", "arxiv-listing", "hf-daily")
 
 
 def _django() -> None:
@@ -484,13 +487,7 @@ def worker(interval: float, once: bool) -> None:
     run(interval=interval, once=once)
 
 
-def _register_groups() -> None:
-    from papersift.digests.commands import digest
-
-    main.add_command(digest)
-
-
-_register_groups()
+main.add_command(digest)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

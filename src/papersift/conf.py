@@ -228,20 +228,19 @@ def _check_cron(name: str, value: str) -> None:
                           f"{exc}") from exc
 
 
-HARVEST_FORMATS = ("arxiv-oai", "arxiv-atom", "arxiv-snapshot", "arxiv-listing", "hf-daily")
-
-
 def _harvest_sources(raw: str | list) -> list[tuple[str, str]]:
     """``FORMAT URL`` pairs, separated by ``;`` or new lines (a TOML file may give a list of strings)."""
-    entries = raw if isinstance(raw, list) else re.split(r"[;\n]", raw or "")
+    entries = [e.strip() for e in (raw if isinstance(raw, list) else re.split(r"[;\n]", raw or ""))]
+    if not any(entries):
+        return []
+    from papersift.ingest.formats import FORMATS   # the parsers' registry (no Django in it)
+
     out = []
-    for entry in (e.strip() for e in entries):
-        if not entry:
-            continue
+    for entry in filter(None, entries):
         parts = entry.split()
-        if len(parts) != 2 or parts[0] not in HARVEST_FORMATS or not re.match(r"https?://", parts[1]):
+        if len(parts) != 2 or parts[0] not in FORMATS or not re.match(r"https?://", parts[1]):
             raise ConfigError(f"{PREFIX}HARVEST_SOURCES: {entry!r} is not `FORMAT URL` with FORMAT one of "
-                              f"{', '.join(HARVEST_FORMATS)} and an http(s) URL")
+                              f"{', '.join(FORMATS)} and an http(s) URL")
         out.append((parts[0], parts[1]))
     return out
 

@@ -8,13 +8,12 @@ link is signed with its own salt: shared with a feed reader, it can read and not
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from papersift.catalog.models import Paper
-from papersift.digests import selectors, tokens
+from papersift.digests import selectors
 from papersift.digests.models import Subscription
 from papersift.digests.schedule import DAILY
 from papersift.web.feeds import PaperFeed
@@ -46,14 +45,9 @@ class SubscriptionFeed(PaperFeed):
     feed_type = Atom1Feed
 
     def get_object(self, request, token: str) -> Subscription:
-        try:
-            public_id = tokens.read("feed", token)
-        except tokens.BadToken as exc:
-            raise Http404(str(exc)) from None
-        found = Subscription.objects.prefetch_related("searches").filter(public_id=public_id).first()
-        if found is None:
-            raise Http404("this subscription no longer exists")
-        return found
+        from papersift.digests.views import subscription_or_404
+
+        return subscription_or_404("feed", token)
 
     def title(self, subscription: Subscription) -> str:
         kind = "daily" if subscription.frequency == DAILY else "weekly"

@@ -23,7 +23,7 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 
 from papersift.catalog import trending
@@ -113,7 +113,7 @@ class WindowPapers:
 
     @cached_property
     def listing_rows(self) -> list[dict]:
-        self.seen_up_to    # noqa: B018 - read first
+        _ = self.seen_up_to          # read before the listings (see seen_up_to)
         start, end = self.window.start, self.window.end
         recent = Q(date__gte=(start - timedelta(days=1)).date(), date__lte=end.date())
         late = Q(id__gt=self.window.listing_watermark, date__gte=(start - timedelta(days=LATE_LISTING_DAYS)).date(),
@@ -209,6 +209,18 @@ def sections(subscription: Subscription, papers: WindowPapers, *, history: bool 
     return out
 
 
+def by_link(purpose: str, token: str) -> Subscription:
+    """The subscription a signed link of ``purpose`` names. ``tokens.BadToken`` when the link does not verify,
+    ``Subscription.DoesNotExist`` when the subscription is gone; each says so in words."""
+    from papersift.digests import tokens
+
+    found = Subscription.objects.select_related("user").prefetch_related("searches").filter(
+        public_id=tokens.read(purpose, token)).first()
+    if found is None:
+        raise Subscription.DoesNotExist("this subscription no longer exists")
+    return found
+
+
 def of_account(user) -> list[tuple[Subscription, str]]:
     """A signed-in user's confirmed subscriptions (the account's, or to its address), with their manage links."""
     from papersift.digests import tokens
@@ -220,12 +232,9 @@ def of_account(user) -> list[tuple[Subscription, str]]:
 
 def overview(days: int = 7) -> dict:
     """For operators: subscriptions by status and frequency; digests of the last ``days`` by outcome."""
-    from django.db.models import Count
-    from django.utils import timezone
-
     by_status = {f"{r['status']} {r['frequency']}": r["n"] for r in Subscription.objects.values(
         "status", "frequency").annotate(n=Count("id")).order_by("status", "frequency")}
-    since = timezone.now() - timedelta(days=days)
+    since = datetime.now(timezone.utc) - timedelta(days=days)
     outcomes = {(r["skip_reason"] or "built"): r["n"] for r in Digest.objects.filter(built_at__gte=since).values(
         "skip_reason").annotate(n=Count("id")).order_by("skip_reason")}
     return {"subscriptions": by_status, f"digests_last_{days}_days": outcomes,

@@ -148,7 +148,7 @@ def due(now: datetime, *, to: str | None = None) -> list[tuple[Subscription, dat
     """
     active = Subscription.objects.filter(status=Status.ACTIVE).select_related("user")
     if to:
-        active = active.filter(Q(email__iexact=to) | Q(user__email__iexact=to))
+        active = active.filter(_to(to))
     groups = active.values("frequency", "hour", "timezone", "weekday").annotate(n=Count("id"))
     out = []
     for group in groups:
@@ -158,6 +158,11 @@ def due(now: datetime, *, to: str | None = None) -> list[tuple[Subscription, dat
                                 weekday=group["weekday"]).exclude(digests__period=schedule.period(slot))
         out.extend((subscription, slot) for subscription in members.prefetch_related("searches"))
     return sorted(out, key=lambda pair: (pair[1], pair[0].id))
+
+
+def _to(address: str) -> Q:
+    """Subscriptions whose digests go to ``address``: made with it, or belonging to an account that has it."""
+    return Q(email__iexact=address) | Q(user__email__iexact=address)
 
 
 def send_due(now: datetime | None = None, *, to: str | None = None, dry_run: bool = False) -> RunReport:
@@ -263,8 +268,8 @@ def preview(email: str, now: datetime | None = None) -> list[mail.DigestContent]
     """The digest each subscription of ``email`` (confirmed or not yet) would get at ``now``; writes nothing."""
     now = now or timezone.now()
     out = []
-    subscriptions = Subscription.objects.filter(Q(email__iexact=email) | Q(user__email__iexact=email),
-                                                status__in=[Status.ACTIVE, Status.PENDING]).prefetch_related("searches")
+    subscriptions = Subscription.objects.filter(_to(email), status__in=[Status.ACTIVE, Status.PENDING]) \
+        .prefetch_related("searches")
     for subscription in subscriptions:
         slot = subscription.schedule.latest_slot(now)
         window = selectors.window_for(subscription, slot)

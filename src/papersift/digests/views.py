@@ -23,16 +23,11 @@ from papersift.digests.models import Subscription
 from papersift.digests.schedule import WEEKDAYS, zone_names
 
 
-def _subscription(purpose: str, token: str) -> Subscription:
+def subscription_or_404(purpose: str, token: str) -> Subscription:
     try:
-        public_id = tokens.read(purpose, token)
-    except tokens.BadToken as exc:
+        return selectors.by_link(purpose, token)
+    except (tokens.BadToken, Subscription.DoesNotExist) as exc:
         raise Http404(str(exc)) from None
-    found = Subscription.objects.select_related("user").prefetch_related("searches").filter(
-        public_id=public_id).first()
-    if found is None:
-        raise Http404("this subscription no longer exists")
-    return found
 
 
 def _form_page(request: HttpRequest, form: SubscriptionForm, *, status: int = 200, **extra) -> HttpResponse:
@@ -84,13 +79,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows what the subscription is, with a button; the POST of that button confirms it (a link scanner
     that fetches the mail's links therefore confirms nothing)."""
     try:
-        public_id = tokens.read("confirm", token)
-    except tokens.BadToken as exc:
-        return render(request, "digests/bad_link.html", {"message": str(exc)}, status=400)
-    subscription = Subscription.objects.prefetch_related("searches").filter(public_id=public_id).first()
-    if subscription is None:
-        return render(request, "digests/bad_link.html", {"message": "this subscription no longer exists"},
-                      status=404)
+        subscription = selectors.by_link("confirm", token)
+    except (tokens.BadToken, Subscription.DoesNotExist) as exc:
+        status = 400 if isinstance(exc, tokens.BadToken) else 404
+        return render(request, "digests/bad_link.html", {"message": str(exc)}, status=status)
     if request.method == "POST":
         if services.confirm(subscription):
             messages.success(request, f"Subscription confirmed: digests come {subscription.schedule.describe()}. "
@@ -112,7 +104,7 @@ def _next_words(subscription: Subscription) -> str:
 
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
-    subscription = _subscription("manage", token)
+    subscription = subscription_or_404("manage", token)
     if request.method == "POST":
         form = SubscriptionForm(request.POST, require_email=False)
         if form.is_valid():
@@ -132,7 +124,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    subscription = _subscription("manage", token)
+    subscription = subscription_or_404("manage", token)
     services.resubscribe(subscription)
     messages.success(request, "Subscribed again.")
     return redirect("digest-manage", token=token)
@@ -142,7 +134,7 @@ def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET: a page with an "Unsubscribe" button. POST (that button, or a mail client's one-click): unsubscribed."""
-    subscription = _subscription("unsubscribe", token)
+    subscription = subscription_or_404("unsubscribe", token)
     if request.method == "POST":
         services.unsubscribe(subscription)
         return render(request, "digests/unsubscribed.html", {
