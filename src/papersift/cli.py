@@ -11,7 +11,7 @@ import click
 from papersift.conf import ConfigError
 from papersift.digests.commands import digest   # click only at import time: `--help` needs no Django
 
-FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-snapshot", "arxiv-listing", "hf-daily")
+FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-rss", "arxiv-snapshot", "arxiv-listing", "hf-daily")
 
 
 def _django() -> None:
@@ -71,6 +71,10 @@ def ingest(format_name: str, sources: tuple[str, ...], strict: bool, as_json: bo
         click.echo(f"papers: {papers['new']} new, {papers['updated']} updated, {papers['unchanged']} unchanged, "
                    f"{papers['stale']} stale (older than stored, ignored)")
         click.echo(f"listings: {listings['new']} new, {listings['updated']} updated, {listings['unchanged']} unchanged")
+        announced = summary["announcements"]
+        if any(announced.values()):
+            click.echo(f"arXiv announcements: {announced['new']} new, {announced['updated']} updated, "
+                       f"{announced['unchanged']} unchanged")
         indexed = summary["indexed"]
         click.echo("search index: " + (f"{indexed} papers (re)indexed for BM25; `papersift index update` embeds them"
                                        if indexed is not None else "busy (another indexing run); run "

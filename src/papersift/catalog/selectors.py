@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from django.db.models import Count, Max, Min, Prefetch
 
 from papersift.catalog import trending
-from papersift.catalog.models import DailyListing, Paper
+from papersift.catalog.models import Announcement, DailyListing, Paper
 
 WINDOW_KINDS = ("day", "week", "month")
 LISTING_SORTS = ("trending", "date")
@@ -36,7 +36,18 @@ def catalog_stats() -> dict:
         "withdrawn": Paper.objects.filter(withdrawn=True).count(),
         "categories": categories,
         "sources": sources,
+        "announcements": announcement_stats(),
     }
+
+
+def announcement_stats() -> dict:
+    """arXiv announcements held: how many, over which days, by announce type."""
+    span = Announcement.objects.aggregate(first=Min("date"), last=Max("date"), days=Count("date", distinct=True))
+    by_kind = {row["kind"]: row["n"] for row in Announcement.objects.values("kind").annotate(n=Count("id"))
+               .order_by("kind")}
+    return {"total": sum(by_kind.values()), "days": span["days"],
+            "first_day": span["first"].isoformat() if span["first"] else None,
+            "last_day": span["last"].isoformat() if span["last"] else None, "by_kind": by_kind}
 
 
 @dataclass(frozen=True)

@@ -72,11 +72,28 @@ class ListingRecord:
     comments: int = 0
 
 
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+
+
+@dataclass(slots=True)
+class AnnouncementRecord:
+    """The paper was in arXiv's announcement of ``date`` (the mailing day, as arXiv's feeds date it).
+
+    ``kind`` is arXiv's announce type: ``new`` (first announced that day), ``cross`` (a new cross-listing),
+    ``replace`` / ``replace-cross`` (a new version of an announced paper).
+    """
+
+    date: date
+    kind: str
+    version: int | None = None
+
+
 @dataclass(slots=True)
 class Parsed:
     paper: PaperRecord
     location: str
     listing: ListingRecord | None = None
+    announcement: AnnouncementRecord | None = None
 
 
 @dataclass(slots=True)

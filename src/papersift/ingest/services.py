@@ -72,6 +72,7 @@ class IngestReport:
             "format": self.format,
             "papers": {k: totals.papers.get(k, 0) for k in ("new", "updated", "unchanged", "stale")},
             "listings": {k: totals.listings.get(k, 0) for k in ("new", "updated", "unchanged")},
+            "announcements": {k: totals.announcements.get(k, 0) for k in ("new", "updated", "unchanged")},
             "errors": self.error_count,
             "inputs": len(self.files),
             "seconds": round(self.seconds, 3),
