@@ -105,6 +105,8 @@ class PageInfo:
     total_results: int | None = None
     start_index: int | None = None
     entries: int = 0
+    last_datestamp: str | None = None   # OAI-PMH: the datestamp of the last record on the page
+    feed_day: date | None = None        # arXiv RSS: the announcement day the feed holds
 
 
 class InvalidRecord(ValueError):

@@ -63,8 +63,11 @@ def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | Reco
             yield RecordError(location, str(exc))
             continue
         parsed.location = location
+        page.feed_day = max(page.feed_day or parsed.announcement.date, parsed.announcement.date)
         yield parsed
     _check_error(head)
+    if page.feed_day is None:
+        page.feed_day = _channel_day(head)   # a day without items: nothing announced in these categories
 
 
 def _check_error(head: dict[str, str]) -> None:
