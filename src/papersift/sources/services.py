@@ -15,6 +15,7 @@ indexes are brought up to date, embeddings included (`indexing.services.update`)
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone as dt_timezone
 from pathlib import Path
@@ -139,6 +140,7 @@ def _run_locked(source: Source, now: datetime) -> RunReport:
     SourceRun.objects.filter(source=source, status=SourceRun.RUNNING).update(
         status=SourceRun.INTERRUPTED, finished_at=now, message="the process running it stopped before the end")
     run_row = SourceRun.objects.create(source=source, started_at=now)
+    started = time.monotonic()
     collector = _Collector(run_row)
     schedule = clock.Schedule.parse(source.schedule)
     try:
@@ -157,7 +159,7 @@ def _run_locked(source: Source, now: datetime) -> RunReport:
     if waiting and not failed:
         run_row.message = (run_row.message + "; " if run_row.message else "") + \
             "the latest announcement is not in arXiv's feed yet: looking again soon"
-    run_row.finished_at = timezone.now()
+    run_row.finished_at = now + timedelta(seconds=time.monotonic() - started)
     next_run = schedule.next_run(source.kind, run_row.finished_at, waiting=waiting, failed=failed)
     _finish(source, run_row, caught_up, next_run, failed)
     return RunReport(source.name, run_row.status, run_row.papers_new, run_row.papers_updated,
