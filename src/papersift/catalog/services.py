@@ -313,3 +313,28 @@ def _write_announcements(items: list[Parsed], ids: dict[str, int], source: str, 
 
 def _rank(kind: str) -> int:
     return KIND_PRECEDENCE.index(kind) if kind in KIND_PRECEDENCE else len(KIND_PRECEDENCE)
+
+
+def fill_categories(categories: dict[str, list[str]], source: str, source_uri: str) -> int:
+    """Give papers that have no categories the ones ``categories`` maps their ids to (primary first), in one
+    transaction; papers that have categories keep theirs. The number of papers changed.
+
+    For data that knows only categories (the bundled sample's, from arXiv's listings): an `upsert` of such a
+    record would have to order it against the stored one, and an older record changes nothing.
+    """
+    changed = 0
+    now = timezone.now()
+    with transaction.atomic():
+        for paper in Paper.objects.select_for_update().filter(arxiv_id__in=list(categories), categories=[]):
+            wanted = [c for c in categories[paper.arxiv_id] if isinstance(c, str) and c.strip()]
+            if not wanted:
+                continue
+            fields = {name: getattr(paper, name) for name in DESCRIPTIVE}
+            fields["categories"] = wanted
+            paper.categories, paper.primary_category = wanted, wanted[0]
+            paper.content_hash, paper.modified_at = content_hash(fields), now
+            paper.source, paper.source_uri, paper.source_record = source, source_uri[:2000], "categories"
+            paper.save(update_fields=["categories", "primary_category", "content_hash", "modified_at", "source",
+                                      "source_uri", "source_record"])
+            changed += 1
+    return changed

@@ -122,12 +122,12 @@ class Ingest:
             for item in inputs:
                 report.files.append(self._one(item))
         indexing = time.monotonic()
-        report.indexed = self._index() if self.index else None
+        report.indexed = self.sync_index() if self.index else None
         report.index_seconds = time.monotonic() - indexing
         report.seconds = time.monotonic() - started
         return report
 
-    def _index(self) -> int | None:
+    def sync_index(self) -> int | None:
         """Bring the lexical index up to date (embeddings are left to `papersift index update`).
 
         The catalog is already committed: an indexing failure is logged and reported, never undoes the ingest.
