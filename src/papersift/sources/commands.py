@@ -105,10 +105,12 @@ def disable(name: str) -> None:
 @sources.command("run")
 @click.argument("names", nargs=-1)
 @click.option("--due", is_flag=True, help="Only the sources whose next run has come (as the worker does).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Also read every announcement or day from this date on (a backfill).")
 @click.option("--embed/--no-embed", default=True, show_default=True,
               help="Embed the new papers afterwards (BM25 indexing is always done).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def run(names: tuple[str, ...], due: bool, embed: bool, as_json: bool) -> None:
+def run(names: tuple[str, ...], due: bool, since, embed: bool, as_json: bool) -> None:
     """Run the named sources now (default: every enabled one); exit 1 when one failed."""
     ready()
     from papersift.sources import services
@@ -121,7 +123,7 @@ def run(names: tuple[str, ...], due: bool, embed: bool, as_json: bool) -> None:
             raise click.ClickException(f"no source named {', '.join(map(repr, unknown))}")
     else:
         chosen = services.due() if due else list(Source.objects.filter(enabled=True))
-    report = services.run_many(chosen, embed=embed)
+    report = services.run_many(chosen, embed=embed, since=since.date() if since else None)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:

@@ -122,8 +122,9 @@ def _lock(source: Source) -> FileLock:
     return FileLock(directory / f"source-{source.pk}.lock")
 
 
-def run(source: Source, now: datetime | None = None) -> RunReport | None:
-    """Run one source now; None when another process is running it."""
+def run(source: Source, now: datetime | None = None, since: date | None = None) -> RunReport | None:
+    """Run one source now; None when another process is running it. ``since``: also read every day from that
+    date on, as if the source had been read up to the day before (a backfill)."""
     lock = _lock(source)
     try:
         lock.acquire(timeout=0)
@@ -131,23 +132,26 @@ def run(source: Source, now: datetime | None = None) -> RunReport | None:
         log.info("sources.busy source=%s", source.name)
         return None
     try:
-        return _run_locked(Source.objects.get(pk=source.pk), now or timezone.now())
+        return _run_locked(Source.objects.get(pk=source.pk), now or timezone.now(), since)
     finally:
         lock.release()
 
 
-def _run_locked(source: Source, now: datetime) -> RunReport:
+def _run_locked(source: Source, now: datetime, since: date | None = None) -> RunReport:
     SourceRun.objects.filter(source=source, status=SourceRun.RUNNING).update(
         status=SourceRun.INTERRUPTED, finished_at=now, message="the process running it stopped before the end")
     run_row = SourceRun.objects.create(source=source, started_at=now)
     started = time.monotonic()
     collector = _Collector(run_row)
     schedule = clock.Schedule.parse(source.schedule)
+    start = source.caught_up_to
+    if since is not None:
+        start = min(filter(None, (start, since - timedelta(days=1))))
     try:
         if source.kind == Source.ARXIV:
-            caught_up, days, waiting = _run_arxiv(source, collector, now)
+            caught_up, days, waiting = _run_arxiv(source, start, collector, now)
         else:
-            caught_up, days, waiting = _run_hf(source, collector, now)
+            caught_up, days, waiting = _run_hf(start, collector, now)
     except Exception as exc:           # a bug or an unexpected failure: recorded on the source, never silent
         log.exception("sources.crash source=%s", source.name)
         collector.failures.append(f"{type(exc).__name__}: {exc}")
@@ -193,12 +197,13 @@ def _finish(source: Source, run_row: SourceRun, caught_up: date | None, next_run
         log.warning("sources.failed source=%s error=%s next=%s", source.name, run_row.message, next_run.isoformat())
 
 
-def _run_arxiv(source: Source, collector: _Collector, now: datetime) -> tuple[date | None, list[date], bool]:
+def _run_arxiv(source: Source, start: date | None, collector: _Collector,
+               now: datetime) -> tuple[date | None, list[date], bool]:
     """The RSS feed for the latest announcement; OAI-PMH for older days the source missed (the feed only ever
     holds one day) and for the latest one when the feed is late. Returns (caught up to, days read, waiting)."""
     config = settings.PAPERSIFT
     latest = clock.latest_announcement_day(now)
-    after = source.caught_up_to or (latest - timedelta(days=1))
+    after = start or (latest - timedelta(days=1))
     expected = clock.announcement_days(after, now)
     feed = collector.ingest("arxiv-rss", arxiv.rss_url(config["ARXIV_RSS_URL"], source.categories))
     page = feed.files[0].page if feed.files else None
@@ -215,16 +220,16 @@ def _run_arxiv(source: Source, collector: _Collector, now: datetime) -> tuple[da
             covered.update(missing)
     read = sorted(covered)
     waiting = bool(expected) and expected[-1] not in covered
-    return clock.covered_through(source.caught_up_to, expected, covered), read, waiting
+    return clock.covered_through(start, expected, covered), read, waiting
 
 
-def _run_hf(source: Source, collector: _Collector, now: datetime) -> tuple[date | None, list[date], bool]:
+def _run_hf(start: date | None, collector: _Collector, now: datetime) -> tuple[date | None, list[date], bool]:
     """Every Hugging Face day after the last complete one, through today (UTC); a day is complete once read
     after it ended."""
     base = settings.PAPERSIFT["HF_API_URL"]
     today = now.astimezone(dt_timezone.utc).date()
-    days = clock.hf_days(source.caught_up_to, now)
-    done = source.caught_up_to
+    days = clock.hf_days(start, now)
+    done = start
     for day in days:
         report = collector.ingest("hf-daily", arxiv.hf_url(base, day))
         if any(f.failure for f in report.files):
@@ -249,12 +254,13 @@ class RunAllReport:
         return {"runs": [r.as_dict() for r in self.runs], "busy": self.busy, "index": self.index}
 
 
-def run_many(sources: list[Source], *, embed: bool = True, now: datetime | None = None) -> RunAllReport:
+def run_many(sources: list[Source], *, embed: bool = True, now: datetime | None = None,
+             since: date | None = None) -> RunAllReport:
     """Run each source (skipping those another process is running), then bring the indexes up to date when
     papers came in: BM25 and, with ``embed``, the embeddings of the new papers."""
     out = RunAllReport([], [])
     for source in sources:
-        report = run(source, now)
+        report = run(source, now, since)
         if report is None:
             out.busy.append(source.name)
         else:
