@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from papersift.ingest.polite import ARXIV, Busy, Gate
+from tests.conftest import run_cli
 from tests.httpserver import RecordedServer
 
 ATOM = {"Content-Type": "application/atom+xml"}
@@ -36,6 +37,7 @@ def test_processes_side_by_side_keep_one_pace_and_share_a_retry_after(shared, cl
     delay = 0.6
     with RecordedServer(route) as server:
         env = {**cli_env, "PAPERSIFT_HARVEST_DELAY": str(delay), "PAPERSIFT_ARXIV_API_URL": server.base + "/api/query"}
+        assert run_cli(env, "migrate").returncode == 0     # the schema first: three processes must not race to it
         runs = [_papersift(env, "ingest", "arxiv-atom",
                            server.base + f"/api/query?search_query=all:science&start=0&max_results=10&run={n}")
                 for n in range(3)]
