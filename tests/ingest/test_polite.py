@@ -68,3 +68,12 @@ def test_a_turn_further_away_than_the_caller_can_wait_is_refused(tmp_path):
         assert exc.key == ARXIV and exc.seconds > 50
     else:
         raise AssertionError("the gate let a request through inside a Retry-After")
+
+
+def test_the_contact_address_goes_in_the_user_agent(shared, cli_env):
+    page = (shared / RECORDED).read_bytes()
+    with RecordedServer(lambda path, count: (200, ATOM, page)) as server:
+        env = {**cli_env, "PAPERSIFT_CONTACT_EMAIL": "ops@example.org", "PAPERSIFT_HARVEST_DELAY": "0.01"}
+        run_cli(env, "ingest", "arxiv-atom", server.base + "/api/query?search_query=all:science")
+        agents = {h["User-Agent"] for h in server.headers}
+    assert len(agents) == 1 and agents.pop().endswith("(self-hosted paper index; mailto:ops@example.org)")
