@@ -68,7 +68,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOAD_SAMPLE", _bool, True,
             "Load the bundled Hugging Face daily-papers sample into an empty catalog when the server starts."),
     Setting("HARVEST_DELAY", float, 3.0,
-            "Seconds to wait between two requests to the same source while harvesting (arXiv asks for 3)."),
+            "Seconds between two requests to the same service (arXiv asks for 3); for arXiv across every process of "
+            "the installation (worker, web processes fetching submitted papers, CLI), through `<DATA_DIR>/polite/`."),
     Setting("HTTP_TIMEOUT", float, 60.0, "Seconds before an HTTP request to a source is abandoned."),
     Setting("HTTP_RETRIES", int, 5,
             "How many times a request that got 503/429/5xx or a connection error is retried before the harvest stops."),

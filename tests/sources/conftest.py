@@ -29,6 +29,7 @@ class StandIn:
         self.oai = (shared / OAI_2025).read_bytes()
         self.hf_default: bytes | None = None
         self.fail: dict[str, int] = {}       # path prefix -> HTTP status to answer with
+        self.fail_first: dict[str, tuple[int, dict]] = {}   # path prefix -> (status, headers) for its first request
         self.hold: str | None = None
         self.held = threading.Event()
         self.release = threading.Event()
@@ -39,6 +40,9 @@ class StandIn:
         for prefix, status in self.fail.items():
             if path.startswith(prefix):
                 return status, {}, b"failing on purpose"
+        for prefix, (status, headers) in self.fail_first.items():
+            if path.startswith(prefix) and count == 1:
+                return status, headers, b"busy"
         if self.hold and path.startswith(self.hold) and not self.release.is_set():
             self.held.set()
             self.release.wait(60)

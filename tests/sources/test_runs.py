@@ -101,7 +101,8 @@ def test_every_missed_hf_day_is_read_and_the_current_one_again_later(stand_in, h
     assert DailyListing.objects.count() == 29 + 26 + 15 + 17
 
 
-def test_a_failing_source_is_visible_and_stale_after_a_day(stand_in, arxiv_source, caplog):
+def test_a_failing_source_is_visible_and_stale_after_a_day(stand_in, arxiv_source, caplog, settings):
+    settings.PAPERSIFT = {**settings.PAPERSIFT, "HTTP_RETRIES": 0}
     stand_in.fail = {"/rss/": 500, "/oai": 500}
     start = utc("2024-11-28T02:00")
     with caplog.at_level(logging.WARNING, logger="papersift.sources"):
@@ -118,6 +119,16 @@ def test_a_failing_source_is_visible_and_stale_after_a_day(stand_in, arxiv_sourc
     services.run(arxiv_source, start + timedelta(days=1, hours=1))
     row = selectors.status(start + timedelta(days=1, hours=2))["sources"][0]
     assert row["last_error"] is None and not row["stale"] and row["last_run"]["status"] == "ok"
+
+
+def test_the_feed_answering_503_is_retried_after_its_retry_after(stand_in, arxiv_source):
+    stand_in.fail_first = {"/rss/": (503, {"Retry-After": "1"})}
+    arxiv_source.caught_up_to = date(2024, 11, 27)
+    arxiv_source.save()
+    report = services.run(arxiv_source, utc("2024-11-28T02:00"))
+    assert report.status == "ok" and report.announcements_new == 1504
+    rss = [t for t, p in stand_in.server.requests if p.startswith("/rss/")]
+    assert len(rss) == 2 and rss[1] - rss[0] >= 1.0 - 0.05
 
 
 def test_a_source_another_process_is_running_is_skipped(stand_in, arxiv_source, settings):

@@ -63,22 +63,29 @@ class Fetcher:
 
     def get(self, url: str) -> bytes:
         """The body of a 200 response to GET url, after retries."""
+        return self._with_retries(url, lambda: self._get_once(url))
+
+    def download(self, url: str, destination: Path) -> None:
+        """Stream a large body (a snapshot dump) to a file, retried like `get`; written under a temporary name,
+        then renamed."""
+        self._with_retries(url, lambda: self._download_once(url, destination))
+
+    def _with_retries(self, url: str, once):
+        """Call ``once`` (one request: ``(True, result)``, or ``(False, response)`` for a status worth retrying)
+        until it succeeds; waits through the gate, honours Retry-After, backs off after errors."""
         last_problem = ""
         for attempt in range(self.retries + 1):
             self._polite_wait(url)
             try:
-                response = self.client.get(url)
+                done, outcome = once()
             except httpx.TransportError as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
                 wait = self._backoff(attempt)
             else:
-                if response.status_code == 200:
-                    return response.content
-                last_problem = f"HTTP {response.status_code}"
-                if response.status_code not in RETRYABLE:
-                    raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}",
-                                     response.status_code, response.content[:MAX_ERROR_BODY])
-                wait = retry_after(response.headers.get("Retry-After"))
+                if done:
+                    return outcome
+                last_problem = f"HTTP {outcome.status_code}"
+                wait = retry_after(outcome.headers.get("Retry-After"))
                 if wait is None:
                     wait = self._backoff(attempt)
                 elif wait > self.max_retry_after:
@@ -91,23 +98,28 @@ class Fetcher:
                 self._pause(url, wait)
         raise FetchError(f"{url}: gave up after {self.retries + 1} attempts (last: {last_problem})")
 
-    def download(self, url: str, destination: Path) -> None:
-        """Stream a large body (a snapshot dump) to a file; written under a temporary name, then renamed."""
+    def _get_once(self, url: str):
+        response = self.client.get(url)
+        if response.status_code == 200:
+            return True, response.content
+        if response.status_code not in RETRYABLE:
+            raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}",
+                             response.status_code, response.content[:MAX_ERROR_BODY])
+        return False, response
+
+    def _download_once(self, url: str, destination: Path):
         partial = destination.with_suffix(destination.suffix + ".part")
-        self._polite_wait(url)
-        try:
-            with self.client.stream("GET", url) as response:
-                if response.status_code != 200:
-                    raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}",
-                                     response.status_code, _head(response))
-                with open(partial, "wb") as handle:
-                    for chunk in response.iter_bytes(1 << 20):
-                        handle.write(chunk)
-        except httpx.TransportError as exc:
-            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
-        finally:
-            self._last_request = time.monotonic()
+        with self.client.stream("GET", url) as response:
+            if response.status_code in RETRYABLE:
+                return False, response
+            if response.status_code != 200:
+                raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}",
+                                 response.status_code, _head(response))
+            with open(partial, "wb") as handle:
+                for chunk in response.iter_bytes(1 << 20):
+                    handle.write(chunk)
         partial.replace(destination)
+        return True, None
 
     def _backoff(self, attempt: int) -> float:
         return min(max(self.delay, 1.0) * (2 ** attempt), 300.0)

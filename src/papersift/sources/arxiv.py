@@ -19,7 +19,6 @@ GROUPS = {
     "nucl-ex": "physics", "nucl-th": "physics", "physics": "physics", "quant-ph": "physics",
 }
 CATEGORY = re.compile(r"^([a-z][a-z-]*)(?:\.([A-Za-z][A-Za-z-]{1,15}))?$")
-DEFAULT_CATEGORIES = ("cs.AI", "cs.CL", "cs.CV", "cs.LG", "stat.ML")
 
 
 def parse_category(text: str) -> str:
