@@ -97,12 +97,13 @@ def _moment(value: str | None) -> datetime | None:
         return None
     value = value.strip()
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         try:
-            return parsedate_to_datetime(value)
+            moment = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError) as exc:
             raise InvalidRecord(f"not a date: {value[:80]!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)   # a time without a zone is UTC
 
 
 def _day(value: str | None) -> date | None:
