@@ -128,4 +128,12 @@ def not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 of an unhandled exception, which Django has logged with its request line (``papersift.logs``).
+
+    The API's is answered in its error shape here, not reshaped by ApiErrorShapeMiddleware: a replaced response
+    would be logged a second time."""
+    if request.path.startswith("/api/"):
+        from papersift.web.api import error_response
+
+        return error_response(500, "internal_error", "internal error; the server log has the details")
     return render(request, "papersift/error.html", {"status": 500, "message": "internal error"}, status=500)
