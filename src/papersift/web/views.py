@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 
 from papersift.catalog import selectors as catalog
 from papersift.catalog.cite import bibtex
@@ -82,6 +85,17 @@ def paper_markdown(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         raise Http404(f"no paper {arxiv_id} in this catalog")
     text = hf.markdown(found, request.build_absolute_uri(reverse("paper", args=[found.arxiv_id])))
     return HttpResponse(text, content_type="text/markdown; charset=utf-8")
+
+
+def paper_bibtex(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """The paper's BibTeX entry as a download, ``<id>.bib`` (an old-style id's slash becomes a dash)."""
+    found = catalog.paper_detail(arxiv_id)
+    if found is None:
+        raise Http404(f"no paper {arxiv_id} in this catalog")
+    response = HttpResponse(bibtex(found) + "\n", content_type="text/x-bibtex; charset=utf-8")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", found.arxiv_id).strip("-.") or "paper"
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.bib")
+    return response
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
