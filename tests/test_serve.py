@@ -198,7 +198,7 @@ def test_a_500_under_gunicorn_is_logged_with_its_request_line(cli_env, listing_l
     assert run_cli(cli_env, "ingest", "arxiv-listing", str(papers)).returncode == 0
     paper_id = json.loads(listing_lines[0])["id"]
     server = serve({**cli_env, "PAPERSIFT_SEARCH_SEMANTIC": "false"}, "--no-worker")
-    server.wait_ready()
+    assert f"start it with PAPERSIFT_SITE_URL={server.base} so that" in server.wait_ready()
     assert httpx.get(f"{server.base}/papers/{paper_id}", timeout=10).status_code == 200
 
     _rename_papers_table(cli_env, backend)          # a real fault: the database lost a table under the server

@@ -126,7 +126,10 @@ def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
     def ready() -> None:
         elsewhere = f", or {where.public}/papers from other machines" if where.public != where.local else ""
         click.echo(f"papersift is ready: open {where.local}/papers{elsewhere} (Ctrl-C stops it)")
-        click.echo(mail_line + ("" if with_worker else "; mail goes out through a separate `papersift worker`"))
+        click.echo(mail_line)
+        if not with_worker and config["_SOURCES"]["SITE_URL"].startswith("derived"):
+            click.echo(f"digests are built by a separate `papersift worker`: start it with "
+                       f"PAPERSIFT_SITE_URL={config['SITE_URL']} so that their links agree")
         if warning:
             click.echo(f"warning: {warning}", err=True)
 
