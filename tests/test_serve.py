@@ -108,7 +108,12 @@ def test_serve_loads_the_sample_and_serves_pages_assets_api_and_feeds(cli_env, s
     assert api.status_code == 200 and api.json()[0]["paper"]["id"] == "2608.19880"
     feed = httpx.get(f"{server.base}/papers/feed.atom", timeout=5)
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
+    group = server.processes()
     assert server.stop() == 0
+    # The background `index update` was still embedding the sample: it is stopped with the server, quietly.
+    assert "embedding 804 papers in the background" in server.stderr()
+    assert not [sign for sign in CRASH_SIGNS if sign in server.stderr()], server.stderr()
+    assert not server.processes() & group, "a process of the server outlived it"
     # stdout is the command's own output; every log line, the access log's included, is on stderr.
     assert '"GET /papers' in server.stderr() and "GET /papers" not in server.stdout()
     assert "loaded the bundled sample: 804 papers" in server.stderr()
