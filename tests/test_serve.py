@@ -265,7 +265,8 @@ def test_the_site_url_follows_the_server_unless_it_is_set():
     config = {"SITE_URL": "http://127.0.0.1:8000", "_SOURCES": {"SITE_URL": "default"}}
     line = adopt_site_url(config, addresses("127.0.0.1", 8123), "127.0.0.1")
     assert config["SITE_URL"] == "http://127.0.0.1:8123" and "e-mail links use http://127.0.0.1:8123" in line
-    assert helper_environment({"PATH": "/bin"}, config) == {"PATH": "/bin", "PAPERSIFT_SITE_URL": "http://127.0.0.1:8123"}
+    assert helper_environment({"PATH": "/bin"}, config) == {"PATH": "/bin",
+                                                            "PAPERSIFT_SITE_URL": "http://127.0.0.1:8123"}
 
     config = {"SITE_URL": "http://127.0.0.1:8000", "_SOURCES": {"SITE_URL": "default"}}
     line = adopt_site_url(config, addresses("0.0.0.0", 8123, machine_name=lambda: "box"), "0.0.0.0")

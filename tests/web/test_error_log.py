@@ -105,4 +105,5 @@ def test_records_without_a_request_are_formatted_as_before():
     from papersift.logs import RequestLineFormatter
 
     record = logging.LogRecord("papersift.x", logging.INFO, __file__, 1, "ingest.page n=%d", (3,), None)
-    assert RequestLineFormatter("%(levelname)s %(name)s %(message)s").format(record) == "INFO papersift.x ingest.page n=3"
+    formatter = RequestLineFormatter("%(levelname)s %(name)s %(message)s")
+    assert formatter.format(record) == "INFO papersift.x ingest.page n=3"

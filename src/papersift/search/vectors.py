@@ -52,14 +52,15 @@ class VectorIndex:
     def __init__(self, dimensions: int, index=None, path: Path | None = None):
         self.dimensions = dimensions
         self.path = path
-        self.index = index or _usearch_index()(ndim=dimensions, metric="cos", dtype="f16", connectivity=CONNECTIVITY,
-                                    expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH, multi=False)
+        self.index = index or _usearch_index()(ndim=dimensions, metric="cos", dtype="f16",
+                                               connectivity=CONNECTIVITY, expansion_add=EXPANSION_ADD,
+                                               expansion_search=EXPANSION_SEARCH, multi=False)
 
     @classmethod
     def open(cls, path: Path, dimensions: int, writable: bool = False) -> "VectorIndex":
         """A saved index, memory-mapped read-only (or loaded into memory when ``writable``)."""
         index = _usearch_index()(ndim=dimensions, metric="cos", dtype="f16", connectivity=CONNECTIVITY,
-                      expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH, multi=False)
+                                 expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH, multi=False)
         if writable:
             index.load(str(path))
         else:
