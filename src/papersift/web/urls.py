@@ -40,5 +40,6 @@ urlpatterns = [
     path("announcements", views.announcements, name="announcements"),
     path("announcements/<str:key>", views.announcements, name="announcements-date"),
     re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?\.md$", views.paper_markdown, name="paper-markdown"),
+    re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?\.bib$", views.paper_bibtex, name="paper-bib"),
     re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?$", views.paper, name="paper"),
 ]
