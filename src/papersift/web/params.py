@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
 from papersift.catalog import selectors as catalog
 from papersift.catalog.selectors import LISTING_SORTS, ListingPage, Window, parse_window
 from papersift.search.query import parse_date
@@ -114,3 +117,13 @@ def _day(name: str, value: str | None, *, end: bool) -> date | None:
         return parse_date(value.strip(), end=end)
     except ValueError:
         raise BadParameter(name, f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
+
+
+def next_path(request: HttpRequest, fallback: str) -> str:
+    """Where a form sends the reader back: its `next` (form field, else query string) when that is a path on this
+    site, else ``fallback``. A path only: another host (`//evil.example`, `https://…`) would be an open redirect,
+    and `redirect()` reads a bare word (`-1`, `home`) as a view name and fails on it."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
