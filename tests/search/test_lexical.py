@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, strategies as st
 
 from papersift.search.engine import SearchEngine
 from papersift.search.lexical import FIRST_DAY, LAST_DAY, Document, LexicalIndex
 from papersift.search.query import Clause
+from tests.strategies import queries
 
 DOCS = [
     Document(1, "2401.00001", "Transformers for protein folding", "We fold proteins with attention.",
@@ -107,3 +109,12 @@ def test_a_paper_dated_outside_the_index_range_is_indexed_without_its_date(engin
     assert keys(engine.search("protein language models")) >= {4}
     assert 4 not in keys(engine.search("protein since:1400 until:1600", sort="newest"))
     assert keys(engine.search("protein", sort="newest", limit=10)) == {1, 4}
+
+
+@given(text=queries(), mode=st.sampled_from(["hybrid", "lexical", "dense"]),
+       sort=st.sampled_from(["relevance", "newest", "upvotes"]))
+def test_no_query_makes_the_engine_fail(engine, text, mode, sort):
+    results = engine.search(text, mode=mode, sort=sort, limit=3)
+    assert results.total >= len(results.hits) and {h.key for h in results.hits} <= {d.key for d in DOCS}
+    ranked = engine.rank_among(text, [d.key for d in DOCS])
+    assert {h.key for h in ranked.hits} <= {d.key for d in DOCS}
