@@ -182,6 +182,15 @@ def own_cache():
 
 
 @pytest.fixture(autouse=True)
+def stop_started_processes():
+    """Whatever a test started through tests/processes.py is stopped when it ends, passed or failed."""
+    from tests import processes
+
+    yield
+    processes.stop_all()
+
+
+@pytest.fixture(autouse=True)
 def empty_cache(own_cache):
     """Rate limits (failed logins, confirmation mails) live in the cache: each test starts with none."""
     from django.core.cache import cache
@@ -230,3 +239,14 @@ def bob(django_user_model):
     from tests.people import PASSWORD
 
     return django_user_model.objects.create_user("bob", "bob@example.org", PASSWORD)
+
+
+@pytest.fixture
+def semantic_sample(db):
+    """The bundled sample with real vectors for the papers of its last two weeks (tests/vectors.py): hybrid and
+    dense search work through pages, API, feeds and digests as in production. The arXiv ids with vectors."""
+    from papersift.ingest.sample import load_sample
+    from tests.vectors import with_vectors
+
+    load_sample(only_if_empty=True)
+    return with_vectors()

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from papersift.outbox.models import OutboxMessage
 from papersift.outbox.services import deliver, enqueue, recover, retry, worker_id
-from tests.smtpserver import SmtpServer, free_port
+from tests.smtpserver import SmtpServer
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +38,14 @@ def point_at(settings, port: int, *, security: str = "none", user: str = "", pas
 
 
 def test_with_the_server_down_mail_waits_whole_and_goes_out_once_when_it_is_back(settings, real_mail):
-    port = free_port()
-    point_at(settings, port)
+    server = SmtpServer()                                             # its port reserved, not listening yet
+    point_at(settings, server.port)
     rows = queue(3)
-    report = deliver()
-    assert report.unreachable.startswith("ConnectionRefusedError") and report.sent == 0
-    assert [(r.status, r.attempts) for r in OutboxMessage.objects.all()] == [("pending", 0)] * 3  # no attempt spent
-    server = SmtpServer(port).start()
     try:
+        report = deliver()
+        assert report.unreachable.startswith("ConnectionRefusedError") and report.sent == 0
+        assert [(r.status, r.attempts) for r in OutboxMessage.objects.all()] == [("pending", 0)] * 3  # none spent
+        server.start()
         assert deliver().sent == 3
         assert deliver().sent == 0
         assert sorted(m.envelope_to[0] for m in server.wait_for(3)) == sorted(r.recipients[0] for r in rows)
