@@ -64,7 +64,8 @@ class Window:
             return cls("day", day, day)
         if kind == "week":
             monday = day - timedelta(days=day.weekday())
-            return cls("week", monday, monday + timedelta(days=6))
+            # The calendar's last week (9999-W52) has only its first five days before date.max.
+            return cls("week", monday, monday + timedelta(days=min(6, (date.max - monday).days)))
         if kind == "month":
             last = calendar.monthrange(day.year, day.month)[1]
             return cls("month", day.replace(day=1), day.replace(day=last))
@@ -180,8 +181,10 @@ def _ordered(rows: list[dict], sort: str, reference: datetime) -> list[dict]:
 
 def _reference_time(window: Window) -> datetime:
     """Trending is measured at the end of the window, or now if the window has not ended."""
-    end = datetime.combine(window.end + timedelta(days=1), time(), tzinfo=timezone.utc)
-    return min(end, datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    if window.end >= now.date():
+        return now   # also keeps the day after a window ending 9999-12-31 from being computed
+    return datetime.combine(window.end + timedelta(days=1), time(), tzinfo=timezone.utc)
 
 
 def listing_page(window: Window | None, *, sort: str = "trending", category: str = "", submitter: str = "",

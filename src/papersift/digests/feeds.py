@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
 
 from papersift.catalog.models import Paper
 from papersift.digests import selectors
@@ -42,8 +41,6 @@ def recent_papers(subscription: Subscription, now=None) -> list[Paper]:
 
 
 class SubscriptionFeed(PaperFeed):
-    feed_type = Atom1Feed
-
     def get_object(self, request, token: str) -> Subscription:
         from papersift.digests.views import subscription_or_404
 

@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,6 +20,7 @@ from papersift.digests import mail, selectors, services, tokens
 from papersift.digests.forms import SubscriptionForm
 from papersift.digests.models import Subscription
 from papersift.digests.schedule import WEEKDAYS, zone_names
+from papersift.web.params import next_path
 
 
 def subscription_or_404(purpose: str, token: str) -> Subscription:
@@ -34,13 +34,6 @@ def _form_page(request: HttpRequest, form: SubscriptionForm, *, status: int = 20
     return render(request, "digests/subscribe.html", {
         "form": form, "zones": zone_names(), "weekdays": list(enumerate(WEEKDAYS)), "hours": range(24), **extra,
     }, status=status)
-
-
-def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return reverse("digest-subscribe")
 
 
 def _user_email(request: HttpRequest) -> str:
@@ -71,7 +64,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         return redirect("digest-manage", token=tokens.make("manage", subscription.public_id))
     messages.success(request, f"Almost done: we sent a confirmation link to {email}. Nothing else is sent "
                               "until you follow it.")
-    return redirect(_next(request))
+    return redirect(next_path(request, reverse("digest-subscribe")))
 
 
 @require_http_methods(["GET", "POST"])
