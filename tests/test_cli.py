@@ -74,7 +74,10 @@ def test_production_refuses_a_placeholder_secret(cli_env):
     ("INDEX_UPDATE_CRON", "61 * * * *", "is not a crontab line"),
     ("HARVEST_SOURCES", "hf-daily ftp://example.org/x", "is not `FORMAT URL`"),
     ("HARVEST_SOURCES", "rss https://example.org/feed", "is not `FORMAT URL`"),
-    ("SUBSCRIBE_RATE_LIMIT", "lots", "is not N/period/ip"),
+    ("SUBSCRIBE_RATE_LIMIT", "lots", "is not N/period/kind"),
+    ("COMMENT_RATE_LIMIT", "5/m/everyone", "is not N/period/kind"),
+    ("TRUSTED_PROXY_HOPS", "-1", "between 0 and 10"),
+    ("COMMENT_MAX_CHARS", "0", "between 1 and 50000"),
     ("DIGEST_DEFAULT_HOUR", "25", "between 0 and 23"),
     ("DIGEST_SEND_EMPTY", "maybe", "expected true/false"),
 ])

@@ -15,7 +15,7 @@ from papersift.accounts.auth import API_WRITE_AUTH
 from papersift.catalog.models import Paper
 from papersift.comments import selectors, services
 from papersift.comments.models import Comment
-from papersift.comments.rendering import render
+from papersift.ratelimit import rate_limited
 from papersift.web.params import BadParameter
 
 router = Router(tags=["comments"])
@@ -42,7 +42,7 @@ def comment_json(comment: Comment, viewer) -> dict:
         "createdAt": comment.created_at.isoformat(),
         "editedAt": comment.edited_at.isoformat() if comment.edited_at else None,
         "hidden": comment.hidden, "hiddenReason": comment.hidden_reason or None,
-        "body": comment.body if shown else None, "html": str(render(comment.body)) if shown else None,
+        "body": comment.body if shown else None, "html": comment.body_html if shown else None,
     }
 
 
@@ -80,6 +80,7 @@ def list_comments(request: HttpRequest, paper: str | None = None):
 
 
 @router.post("/comments", auth=API_WRITE_AUTH, response={201: dict}, summary="Comment on a paper (papersift)")
+@rate_limited("comment")
 def create_comment(request: HttpRequest, data: NewComment):
     """Markdown with $…$ math, at most 10,000 characters. Bearer token, or a browser session with CSRF."""
     comment = _calling(request, services.post_comment, _paper(data.paper), data.body)
@@ -87,6 +88,7 @@ def create_comment(request: HttpRequest, data: NewComment):
 
 
 @router.put("/comments/{int:comment_id}", auth=API_WRITE_AUTH, summary="Edit your comment (papersift)")
+@rate_limited("comment")
 def update_comment(request: HttpRequest, comment_id: int, data: CommentIn):
     _calling(request, services.edit_comment, comment_id, data.body)
     return comment_json(_one(comment_id), request.auth)
@@ -94,12 +96,14 @@ def update_comment(request: HttpRequest, comment_id: int, data: CommentIn):
 
 @router.delete("/comments/{int:comment_id}", auth=API_WRITE_AUTH, response={204: None},
                summary="Delete your comment (papersift)")
+@rate_limited("comment-delete")
 def remove_comment(request: HttpRequest, comment_id: int):
     _calling(request, services.delete_comment, comment_id)
     return Status(204, None)
 
 
 @router.post("/comments/{int:comment_id}/report", auth=API_WRITE_AUTH, summary="Report a comment (papersift)")
+@rate_limited("comment-report")
 def report_comment(request: HttpRequest, comment_id: int, data: ReportIn):
     report, new = _calling(request, services.report_comment, comment_id, data.reason)
     return {"comment": comment_id, "report": report.id, "new": new}

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from papersift.catalog.models import Paper
 from papersift.comments import selectors, services
-from papersift.comments.models import BODY_MAX, Comment
+from papersift.comments.models import Comment, body_max
+from papersift.ratelimit import rate_limited
 
 
 def _comments_of(paper: Paper) -> str:
@@ -28,11 +29,12 @@ def _comments_of(paper: Paper) -> str:
 def _form(request: HttpRequest, *, paper: Paper, action: str, body: str, comment: Comment | None = None,
           error: str = "", status: int = 200) -> HttpResponse:
     return render(request, "comments/form.html", {"paper": paper, "action": action, "body": body,
-                                                  "comment": comment, "error": error, "body_max": BODY_MAX},
+                                                  "comment": comment, "error": error, "body_max": body_max()},
                   status=status)
 
 
 @require_POST
+@rate_limited("comment")
 def post_comment(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is None:
@@ -50,6 +52,7 @@ def post_comment(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("comment")
 def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     try:
         comment = selectors.own_comment(request.user, comment_id)
@@ -93,12 +96,14 @@ def comment_action(view):
     return wrapper
 
 
+@rate_limited("comment-delete")
 @comment_action
 def delete_comment(request: HttpRequest, comment_id: int) -> str:
     services.delete_comment(request.user, comment_id)
     return "Your comment was deleted."
 
 
+@rate_limited("comment-report")
 @comment_action
 def report_comment(request: HttpRequest, comment_id: int) -> str:
     _, new = services.report_comment(request.user, comment_id, request.POST.get("reason", ""))

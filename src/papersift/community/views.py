@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from papersift.catalog.models import Paper
 from papersift.community import services
+from papersift.ratelimit import rate_limited
 
 
 def back_to(request: HttpRequest, fallback: str) -> str:
@@ -21,6 +22,7 @@ def back_to(request: HttpRequest, fallback: str) -> str:
 
 
 @require_POST
+@rate_limited("vote")
 def vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is None:

@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from papersift.accounts.auth import API_WRITE_AUTH, BearerToken
 from papersift.lists import export, selectors, services
 from papersift.lists.models import ReadingList
+from papersift.ratelimit import rate_limited
 from papersift.web.params import BadParameter
 
 router = Router(tags=["lists"])
@@ -88,6 +89,7 @@ def my_lists(request: HttpRequest):
 
 
 @router.post("/lists", auth=API_WRITE_AUTH, response={201: dict}, summary="Create a reading list (papersift)")
+@rate_limited("list")
 def create_list(request: HttpRequest, body: NewList):
     """`{"name": ..., "description": ..., "public": false}`; names are unique per user (ignoring case)."""
     reading_list = _apply(services.create_list, request.auth, body.name, body.description, body.public)
@@ -101,6 +103,7 @@ def get_list(request: HttpRequest, list_id: str):
 
 
 @router.patch("/lists/{list_id}", auth=API_WRITE_AUTH, summary="Rename or publish a reading list (papersift)")
+@rate_limited("list")
 def change_list(request: HttpRequest, list_id: str, body: ListChange):
     """Any of `name`, `description`, `public`; what is left out stays as it was."""
     reading_list = _own_list(list_id, request.auth)
@@ -113,6 +116,7 @@ def change_list(request: HttpRequest, list_id: str, body: ListChange):
 
 
 @router.delete("/lists/{list_id}", auth=API_WRITE_AUTH, summary="Delete a reading list (papersift)")
+@rate_limited("list")
 def delete_list(request: HttpRequest, list_id: str):
     reading_list = _own_list(list_id, request.auth)
     _apply(services.delete_list, request.auth, reading_list)
@@ -120,6 +124,7 @@ def delete_list(request: HttpRequest, list_id: str):
 
 
 @router.post("/lists/{list_id}/papers", auth=API_WRITE_AUTH, summary="Add a paper to a reading list (papersift)")
+@rate_limited("list")
 def add_paper(request: HttpRequest, list_id: str, body: NewItem):
     """`{"arxivId": "2608.19880", "note": "..."}`. Idempotent: adding a paper twice keeps one entry (`added` is
     false the second time); a `note` replaces the entry's note."""
@@ -134,6 +139,7 @@ def add_paper(request: HttpRequest, list_id: str, body: NewItem):
 
 @router.delete("/lists/{list_id}/papers/{path:arxiv_id}", auth=API_WRITE_AUTH,
                summary="Remove a paper from a reading list (papersift)")
+@rate_limited("list")
 def remove_paper(request: HttpRequest, list_id: str, arxiv_id: str):
     """`removed` is false when the paper was not on the list."""
     reading_list = _own_list(list_id, request.auth)

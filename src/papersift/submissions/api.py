@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from papersift.accounts.auth import API_WRITE_AUTH
+from papersift.ratelimit import rate_limited
 from papersift.submissions import services
 from papersift.web import hf
 from papersift.web.params import BadParameter
@@ -27,6 +28,7 @@ class PaperToIndex(Schema):
 
 @router.post("/papers/index", auth=API_WRITE_AUTH, response={200: dict, 201: dict},
              summary="Submit a paper to today's list (Hugging Face compatible)")
+@rate_limited("submit")
 def index_paper(request: HttpRequest, body: PaperToIndex):
     """`arxivId` is an arXiv id or URL (`2405.15738`, `arXiv:2405.15738v2`, `https://arxiv.org/abs/...`).
     Its metadata comes from the arXiv API; it must be within `SUBMIT_MAX_AGE_DAYS` of its first version."""

@@ -18,6 +18,7 @@ from papersift.catalog import selectors as catalog
 from papersift.community import services as votes
 from papersift.indexing import selectors as search
 from papersift.ingest.records import InvalidRecord, split_paper_id
+from papersift.ratelimit import RateLimited, rate_limited, too_many
 from papersift.web import hf, params
 from papersift.web.params import BadParameter
 
@@ -68,6 +69,11 @@ def _unauthenticated(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return error_response(exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc: RateLimited):
+    return too_many(request, exc)
 
 
 @api.exception_handler(search.IndexMissing)
@@ -145,12 +151,14 @@ def similar_papers(request: HttpRequest, arxiv_id: str, limit: int | None = None
 
 
 @papers.post("/papers/{path:arxiv_id}/upvote", auth=API_WRITE_AUTH, summary="Upvote a paper (papersift)")
+@rate_limited("vote")
 def upvote(request: HttpRequest, arxiv_id: str):
     """Idempotent: upvoting twice counts once. Bearer token, or a browser session with its CSRF token."""
     return _vote(request, arxiv_id, up=True)
 
 
 @papers.delete("/papers/{path:arxiv_id}/upvote", auth=API_WRITE_AUTH, summary="Withdraw an upvote (papersift)")
+@rate_limited("vote")
 def withdraw_upvote(request: HttpRequest, arxiv_id: str):
     return _vote(request, arxiv_id, up=False)
 
