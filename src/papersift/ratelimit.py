@@ -90,6 +90,11 @@ def rates_for(action: str) -> list[Rate]:
 class RateLimited(Exception):
     """A write refused by its rate limit; ``retry_after`` is the whole seconds until it would be accepted."""
 
+    def sentence(self) -> str:
+        """The message as a sentence, for pages."""
+        text = str(self)
+        return text[:1].upper() + text[1:] + "."
+
     def __init__(self, action: str, rate: Rate, retry_after: int):
         self.action, self.rate, self.retry_after = action, rate, retry_after
         what = WORDS.get(action, "writes")
@@ -159,7 +164,7 @@ def too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = error_response(429, "rate_limited", str(exc))
     else:
-        response = render(request, "papersift/error.html", {"status": 429, "message": str(exc).capitalize() + "."},
+        response = render(request, "papersift/error.html", {"status": 429, "message": exc.sentence()},
                           status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from papersift.catalog.models import Paper
 from papersift.comments import selectors, services
 from papersift.comments.models import Comment, body_max
+from papersift import ratelimit
 from papersift.ratelimit import rate_limited
 
 
@@ -33,8 +34,16 @@ def _form(request: HttpRequest, *, paper: Paper, action: str, body: str, comment
                   status=status)
 
 
+def _refused(request: HttpRequest, exc: Exception, **form) -> HttpResponse:
+    """The form again, with the text as typed and why it was refused: 400 for the text, 429 for the rate."""
+    if isinstance(exc, ratelimit.RateLimited):
+        response = _form(request, **form, error=exc.sentence(), status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    return _form(request, **form, error=str(exc), status=400)
+
+
 @require_POST
-@rate_limited("comment")
 def post_comment(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is None:
@@ -43,16 +52,15 @@ def post_comment(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         return redirect_to_login(_comments_of(paper))
     body = request.POST.get("body", "")
     try:
+        ratelimit.check(request, "comment")
         comment = services.post_comment(request.user, paper, body)
-    except services.InvalidInput as exc:   # the text comes back in the form, not lost
-        return _form(request, paper=paper, action=reverse("comment-post", args=[paper.arxiv_id]), body=body,
-                     error=str(exc), status=400)
+    except (services.InvalidInput, ratelimit.RateLimited) as exc:   # the text comes back in the form, not lost
+        return _refused(request, exc, paper=paper, action=reverse("comment-post", args=[paper.arxiv_id]), body=body)
     return redirect(reverse("paper", args=[paper.arxiv_id]) + f"#comment-{comment.id}")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@rate_limited("comment")
 def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     try:
         comment = selectors.own_comment(request.user, comment_id)
@@ -63,10 +71,10 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
         return _form(request, paper=comment.paper, action=action, body=comment.body, comment=comment)
     body = request.POST.get("body", "")
     try:
+        ratelimit.check(request, "comment")
         services.edit_comment(request.user, comment.id, body)
-    except services.InvalidInput as exc:
-        return _form(request, paper=comment.paper, action=action, body=body, comment=comment, error=str(exc),
-                     status=400)
+    except (services.InvalidInput, ratelimit.RateLimited) as exc:
+        return _refused(request, exc, paper=comment.paper, action=action, body=body, comment=comment)
     return redirect(reverse("paper", args=[comment.paper.arxiv_id]) + f"#comment-{comment.id}")
 
 

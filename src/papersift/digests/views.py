@@ -65,7 +65,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     try:
         ratelimit.check(request, "subscribe", key=email)    # each one mails a confirmation
     except ratelimit.RateLimited as exc:
-        response = _form_page(request, form, status=429, limited=str(exc).capitalize() + ".")
+        response = _form_page(request, form, status=429, limited=exc.sentence())
         response["Retry-After"] = str(exc.retry_after)
         return response
     subscription = services.subscribe(email, form.choices(), user=request.user)
