@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from papersift.accounts.auth import API_WRITE_AUTH
@@ -16,6 +16,7 @@ from papersift.catalog.models import Paper
 from papersift.comments import selectors, services
 from papersift.comments.models import Comment
 from papersift.ratelimit import rate_limited
+from papersift.web.openapi import WRITE, errors
 from papersift.web.params import BadParameter
 
 router = Router(tags=["comments"])
@@ -71,15 +72,16 @@ def _one(comment_id: int) -> Comment:
     return Comment.objects.select_related("paper", "author").get(id=comment_id)
 
 
-@router.get("/comments", summary="A paper's comments, oldest first (papersift)")
-def list_comments(request: HttpRequest, paper: str | None = None):
+@router.get("/comments", summary="A paper's comments, oldest first (papersift)", openapi_extra=errors(400, 404))
+def list_comments(request: HttpRequest, paper: str | None = Query(None, max_length=64)):
     found = _paper(paper)
     comments = selectors.discussion(found, request.user)
     return {"paper": found.arxiv_id, "count": found.community_comments,
             "comments": [comment_json(c, request.user) for c in comments]}
 
 
-@router.post("/comments", auth=API_WRITE_AUTH, response={201: dict}, summary="Comment on a paper (papersift)")
+@router.post("/comments", auth=API_WRITE_AUTH, response={201: dict}, summary="Comment on a paper (papersift)",
+             openapi_extra=errors(*WRITE, 404))
 @rate_limited("comment")
 def create_comment(request: HttpRequest, data: NewComment):
     """Markdown with $…$ math, at most 10,000 characters. Bearer token, or a browser session with CSRF."""
@@ -87,7 +89,8 @@ def create_comment(request: HttpRequest, data: NewComment):
     return Status(201, comment_json(_one(comment.id), request.auth))
 
 
-@router.put("/comments/{int:comment_id}", auth=API_WRITE_AUTH, summary="Edit your comment (papersift)")
+@router.put("/comments/{int:comment_id}", auth=API_WRITE_AUTH, summary="Edit your comment (papersift)",
+            openapi_extra=errors(*WRITE, 403, 404))
 @rate_limited("comment")
 def update_comment(request: HttpRequest, comment_id: int, data: CommentIn):
     _calling(request, services.edit_comment, comment_id, data.body)
@@ -95,14 +98,15 @@ def update_comment(request: HttpRequest, comment_id: int, data: CommentIn):
 
 
 @router.delete("/comments/{int:comment_id}", auth=API_WRITE_AUTH, response={204: None},
-               summary="Delete your comment (papersift)")
+               summary="Delete your comment (papersift)", openapi_extra=errors(*WRITE, 403, 404))
 @rate_limited("comment-delete")
 def remove_comment(request: HttpRequest, comment_id: int):
     _calling(request, services.delete_comment, comment_id)
     return Status(204, None)
 
 
-@router.post("/comments/{int:comment_id}/report", auth=API_WRITE_AUTH, summary="Report a comment (papersift)")
+@router.post("/comments/{int:comment_id}/report", auth=API_WRITE_AUTH, summary="Report a comment (papersift)",
+             openapi_extra=errors(*WRITE, 404))
 @rate_limited("comment-report")
 def report_comment(request: HttpRequest, comment_id: int, data: ReportIn):
     report, new = _calling(request, services.report_comment, comment_id, data.reason)
