@@ -3,7 +3,9 @@ the API's error shape and Retry-After, nothing written past the limit, and the c
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 
@@ -242,3 +244,56 @@ def test_rates_read_and_described(text, described):
 def test_malformed_rates_are_refused_naming_the_part(text):
     with pytest.raises(ValueError, match="is not N/period/kind"):
         ratelimit.parse_rates(f"1/m/user,{text}")
+
+
+def _view(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("written")
+
+
+@pytest.mark.parametrize("path", ["/papers/x/vote", "/api/things"])
+def test_the_decorator_counts_writes_not_reads_and_answers_429(settings, db, path):
+    rates(settings, WRITE_RATE_LIMIT="2/m/ip")
+    limited = ratelimit.rate_limited("thing")(_view)
+    factory = RequestFactory()
+    assert all(limited(factory.get(path)).status_code == 200 for _ in range(5))     # reads are free
+    assert [limited(factory.post(path)).status_code for _ in range(2)] == [200, 200]
+    refused = limited(factory.delete(path))
+    assert refused.status_code == 429 and 50 <= int(refused["Retry-After"]) <= 60
+    if path.startswith("/api/"):
+        body = json.loads(refused.content)
+        assert set(body) == ERROR_KEYS and body["code"] == "rate_limited" and body["status"] == 429
+        assert re.fullmatch(r"too many writes: at most 2 a minute per address; try again in \d\d seconds", body["error"])
+    else:
+        assert "Too many writes: at most 2 a minute per address" in refused.content.decode()
+    assert limited(factory.post(path, REMOTE_ADDR="10.9.9.9")).status_code == 200   # another address
+
+
+def test_per_account_rates_count_per_account_and_anonymous_requests_per_address(settings, db, ada, bob):
+    rates(settings, WRITE_RATE_LIMIT="1/m/user")
+    factory = RequestFactory()
+
+    def as_(user, address="127.0.0.1"):
+        request = factory.post("/", REMOTE_ADDR=address)
+        if user is not None:
+            request.user = user
+        return request
+
+    ratelimit.check(as_(ada), "thing")
+    with pytest.raises(ratelimit.RateLimited):
+        ratelimit.check(as_(ada, "10.0.0.1"), "thing")          # the account, whatever its address
+    ratelimit.check(as_(bob), "thing")
+    ratelimit.check(as_(None), "thing")                          # anonymous: per address
+    with pytest.raises(ratelimit.RateLimited):
+        ratelimit.check(as_(None), "thing")
+    ratelimit.check(as_(None, "10.0.0.2"), "thing")
+
+
+def test_a_key_rate_needs_a_key(settings, db):
+    rates(settings, WRITE_RATE_LIMIT="1/m/key")
+    with pytest.raises(ValueError, match="counts per key"):
+        ratelimit.check(RequestFactory().post("/"), "thing")
+    ratelimit.check(RequestFactory().post("/"), "thing", key="A@example.org")
+    with pytest.raises(ratelimit.RateLimited):
+        ratelimit.check(RequestFactory().post("/"), "thing", key="a@EXAMPLE.org")    # keys ignore case
