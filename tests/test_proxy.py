@@ -108,7 +108,8 @@ def test_https_and_hsts_headers_in_production(cli_env):
     import sys
 
     code = ("import django; django.setup(); from django.test import Client; "
-            "c = Client(); r = c.get('/api/openapi.json', REMOTE_ADDR='10.0.0.2'); print(r.status_code, r.get('Location'));"
+            "c = Client(); r = c.get('/api/openapi.json', REMOTE_ADDR='10.0.0.2'); "
+            "print(r.status_code, r.get('Location'));"
             "r = c.get('/api/openapi.json', REMOTE_ADDR='10.0.0.2', HTTP_X_FORWARDED_PROTO='https', "
             "HTTP_X_FORWARDED_FOR='203.0.113.10', HTTP_HOST='papers.example.org');"
             "print(r.status_code, r.get('Strict-Transport-Security'))")

@@ -264,7 +264,8 @@ def test_the_decorator_counts_writes_not_reads_and_answers_429(settings, db, pat
     if path.startswith("/api/"):
         body = json.loads(refused.content)
         assert set(body) == ERROR_KEYS and body["code"] == "rate_limited" and body["status"] == 429
-        assert re.fullmatch(r"too many writes: at most 2 a minute per address; try again in \d\d seconds", body["error"])
+        assert re.fullmatch(r"too many writes: at most 2 a minute per address; try again in \d\d seconds",
+                            body["error"])
     else:
         assert "Too many writes: at most 2 a minute per address" in refused.content.decode()
     assert limited(factory.post(path, REMOTE_ADDR="10.9.9.9")).status_code == 200   # another address

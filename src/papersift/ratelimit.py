@@ -84,7 +84,9 @@ def parse_rates(text: str) -> list[Rate]:
 
 
 def rates_for(action: str) -> list[Rate]:
-    return parse_rates(settings.PAPERSIFT[SETTINGS.get(action, DEFAULT_SETTING)])
+    """The action's rates, each once (a rate given twice would wait on its own bucket's lock)."""
+    rates = parse_rates(settings.PAPERSIFT[SETTINGS.get(action, DEFAULT_SETTING)])
+    return list({(r.amount, r.seconds, r.kind): r for r in rates}.values())
 
 
 class RateLimited(Exception):

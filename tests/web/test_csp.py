@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from tests.people import make_moderator
-from tests.web.test_browser import CHROMIUM, page, shoot, site, sync_api  # noqa: F401  (fixtures)
+from tests.web.test_browser import page, shoot, site  # noqa: F401  (fixtures)
 
 PAGES = ["/papers", "/papers/2608.99990", "/search?q=quokka+attention", "/papers/week/2026-W34",
          "/digests/subscribe", "/accounts/login/", "/accounts/signup/", "/papers/submit", "/lists", "/account/",

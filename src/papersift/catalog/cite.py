@@ -12,6 +12,7 @@ BibTeX and then by LaTeX, so every field value is written so that neither can be
   ``\\write18``). Commands that only typeset (Greek letters, math symbols, font and accent commands: the TeX
   of real titles) are kept; any other backslash is written as ``\\textbackslash{}``, which prints a backslash.
 - carets: TeX reads ``^^5c`` as a backslash, so ``^^`` is written ``^{}^``.
+- names: a comma in an author's name is braced, so it cannot split the name into "Last, First" parts.
 - the values are one line each (white space runs become one space), so nothing can start a new entry line.
 - fields with a known shape are written only when they have it: ``primaryClass`` an arXiv category, ``doi`` a
   DOI, ``eprint`` an arXiv id; another value is left out rather than escaped into something else.
@@ -92,15 +93,18 @@ def _nested(value: str) -> str:
 
 def braced(value: str) -> str:
     """A field value that can sit inside ``{...}`` in a .bib file and be nothing but text to BibTeX and LaTeX."""
-    value = " ".join(str(value).split())
     # In this order: dropping a brace must not join what it separated (`\i}nput` would become \input, `^}^` a
     # TeX `^^` escape), so braces go first; the later passes only add `{}` pairs, which nest, and remove nothing.
     # TeX reads `^^5c` as a backslash (`^^5cinput` is \input): no two carets stay next to each other.
-    return _commands(CARETS.sub("^{}", _nested(value)))
+    # White space after the braces: a dropped brace must not leave a value ending in `\ ` (a control space that a
+    # name parser strips to a bare backslash).
+    return _commands(CARETS.sub("^{}", " ".join(_nested(str(value)).split())))
 
 
 def bibtex(paper: Paper) -> str:
-    fields = [("title", braced(paper.title)), ("author", " and ".join(braced(a) for a in paper.authors))]
+    # In a name list a comma at brace level 0 separates "Last, First": a name's own commas are braced.
+    names = [braced(name.replace(",", "{,}")) for name in paper.authors]
+    fields = [("title", braced(paper.title)), ("author", " and ".join(name for name in names if name))]
     if paper.published:
         fields.append(("year", str(paper.published.year)))
     if paper.is_arxiv and ARXIV_ID.match(paper.arxiv_id):

@@ -19,7 +19,8 @@ def discussion(paper: Paper, viewer: User | AnonymousUser) -> list[Comment]:
     """The paper's comments, oldest first, as ``viewer`` may see them (two queries, three for a logged-in viewer).
 
     Each comment carries ``html`` (its sanitised HTML, stored when it was written, as a safe string; None when it
-    is hidden and the viewer is not staff), ``mine`` (the viewer wrote it) and ``reported`` (the viewer has an open report on it).
+    is hidden and the viewer is no moderator), ``mine`` (the viewer wrote it) and
+    ``reported`` (the viewer has an open report on it).
     """
     comments = list(Comment.objects.filter(paper=paper).select_related("author").order_by("created_at", "id"))
     staff = is_moderator(viewer)
