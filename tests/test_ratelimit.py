@@ -298,3 +298,31 @@ def test_a_key_rate_needs_a_key(settings, db):
     ratelimit.check(RequestFactory().post("/"), "thing", key="A@example.org")
     with pytest.raises(ratelimit.RateLimited):
         ratelimit.check(RequestFactory().post("/"), "thing", key="a@EXAMPLE.org")    # keys ignore case
+
+
+class Body:
+    """A type only this module knows, as an API endpoint's body schema is."""
+
+
+def _endpoint(request, body: Body, n: int = 1):
+    return None
+
+
+def test_the_decorated_endpoint_keeps_its_evaluated_signature():
+    """django-ninja reads parameters from the signature, evaluating string annotations in the function's module:
+    the decorator's own module does not know the endpoint's types."""
+    import inspect
+
+    parameters = inspect.signature(ratelimit.rate_limited("thing")(_endpoint)).parameters
+    assert parameters["body"].annotation is Body and parameters["n"].annotation is int
+
+
+def test_the_429_page_is_the_sites_page_for_the_signed_in_user(settings, db, ada):
+    rates(settings, WRITE_RATE_LIMIT="1/m/user")
+    limited = ratelimit.rate_limited("thing")(_view)
+    request = RequestFactory().post("/papers/x/vote")
+    request.user = ada
+    limited(request)
+    refused = limited(request)
+    html = refused.content.decode()
+    assert refused.status_code == 429 and "Too many writes" in html and ">ada</a>" in html   # with its header

@@ -190,7 +190,6 @@ def rate_limited(action: str):
         # django-ninja reads the endpoint's parameters from the signature, evaluating string annotations in the
         # function's module: give it the view's, already evaluated (this module does not know the view's types).
         limited.__signature__ = inspect.signature(view, eval_str=True)
-        limited.rate_limit_action = action
         return limited
 
     return decorate
