@@ -8,29 +8,15 @@ import sys
 
 import click
 
-from papersift.conf import ConfigError
+from papersift.cli_common import django_setup, print_mapping, ready
 from papersift.digests.commands import digest   # click only at import time: `--help` needs no Django
+from papersift.sources.commands import sources
 
-FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-snapshot", "arxiv-listing", "hf-daily")
-
-
-def _django() -> None:
-    """Configure Django on first use, so `--help` works even with a broken configuration."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "papersift.settings")
-    import django
-
-    try:
-        django.setup()
-    except ConfigError as exc:
-        raise click.ClickException(f"configuration: {exc}") from exc
+FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-rss", "arxiv-snapshot", "arxiv-listing", "hf-daily")
 
 
-def _ready() -> None:
-    """Django configured and the database schema current (the embedded default needs no separate step)."""
-    _django()
-    from papersift.catalog.maintenance import migrate_if_needed
-
-    migrate_if_needed()
+_django = django_setup     # the names the command groups used before cli_common existed
+_ready = ready
 
 
 @click.group()
@@ -71,6 +57,10 @@ def ingest(format_name: str, sources: tuple[str, ...], strict: bool, as_json: bo
         click.echo(f"papers: {papers['new']} new, {papers['updated']} updated, {papers['unchanged']} unchanged, "
                    f"{papers['stale']} stale (older than stored, ignored)")
         click.echo(f"listings: {listings['new']} new, {listings['updated']} updated, {listings['unchanged']} unchanged")
+        announced = summary["announcements"]
+        if any(announced.values()):
+            click.echo(f"arXiv announcements: {announced['new']} new, {announced['updated']} updated, "
+                       f"{announced['unchanged']} unchanged")
         indexed = summary["indexed"]
         click.echo("search index: " + (f"{indexed} papers (re)indexed for BM25; `papersift index update` embeds them"
                                        if indexed is not None else "busy (another indexing run); run "
@@ -102,7 +92,7 @@ def stats(as_json: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
 @click.option("--workers", type=int, default=None, help="Worker processes (default PAPERSIFT_SERVER_WORKERS).")
 @click.option("--with-worker/--no-worker", default=True, show_default=True,
-              help="Also run `papersift worker` (mail, digests, scheduled harvests) beside the server.")
+              help="Also run `papersift worker` (mail, digests, the sources' runs) beside the server.")
 def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
     """Serve the web pages with gunicorn (a production WSGI server), loading the sample into an empty catalog."""
     _ready()
@@ -303,20 +293,6 @@ def index_status(as_json: bool) -> None:
     from papersift.indexing.selectors import index_status as status
 
     print_mapping(status(), as_json)
-
-
-def print_mapping(data: dict, as_json: bool, indent: str = "") -> None:
-    """A status report: JSON, or one ``key: value`` line each, a nested mapping as indented lines under its key
-    (``none`` when it is empty)."""
-    if as_json:
-        click.echo(json.dumps(data, indent=2))
-        return
-    for key, value in data.items():
-        if isinstance(value, dict):
-            click.echo(f"{indent}{key}:" + ("" if value else " none"))
-            print_mapping(value, False, indent + "  ")
-        else:
-            click.echo(f"{indent}{key}: {value}")
 
 
 def _print_hits(page, as_json: bool) -> None:
@@ -523,7 +499,7 @@ def outbox_retry(ids: tuple[int, ...]) -> None:
 @click.option("--once", is_flag=True, help="Deliver the outbox and build due digests once, then exit.")
 def worker(interval: float, once: bool) -> None:
     """Background work until stopped (SIGTERM/SIGINT): the outbox every INTERVAL seconds, digests when due,
-    and the scheduled harvest and index update when configured (PAPERSIFT_HARVEST_CRON, INDEX_UPDATE_CRON)."""
+    and the sources on their schedules (PAPERSIFT_AUTO_UPDATE), embedding what they bring."""
     _ready()
     from papersift.worker import run
 
@@ -531,6 +507,7 @@ def worker(interval: float, once: bool) -> None:
 
 
 main.add_command(digest)
+main.add_command(sources)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "papersift.lists",
     "papersift.submissions",
     "papersift.digests",
+    "papersift.sources",
     "allauth",
     "allauth.account",
 ]
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "papersift.lists.context_processors.reading_lists",
+                "papersift.sources.context_processors.freshness",
             ],
         },
     },
