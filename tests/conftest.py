@@ -65,6 +65,12 @@ def _postgres() -> pgserver.PostgresServer | None:
 
 
 def pytest_configure(config):
+    # pytest-django loads the settings before this module sets PAPERSIFT_DATA_DIR, so the cache (rate limits)
+    # would be the user's own under ~/.local/share, shared with every other test run on the machine (each clears
+    # it): move it to this run's directory, where the processes a test starts find it too.
+    from django.conf import settings
+
+    settings.CACHES["default"]["LOCATION"] = str(Path(os.environ["PAPERSIFT_DATA_DIR"]) / "cache")
     if config.getoption("--backend") == "postgresql" and _postgres() is None and ON_CI:
         raise pytest.UsageError(f"PostgreSQL is required when CI=true: {_server_problem}")
 

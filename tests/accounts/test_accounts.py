@@ -172,9 +172,12 @@ def test_deleting_an_account_removes_personal_data(client, django_user_model):
     assert DailyListing.objects.filter(submitted_by="taesiri").exists()
     assert client.post("/account/delete", {"password": "not it"}).status_code == 302
     assert django_user_model.objects.filter(username="taesiri").exists()
+    imported = DailyListing.objects.filter(submitted_by="taesiri").count()
     client.post("/account/delete", {"password": PASSWORD})
     assert not django_user_model.objects.filter(username="taesiri").exists()
-    assert Vote.objects.count() == 0 and not DailyListing.objects.filter(submitted_by="taesiri").exists()
+    assert Vote.objects.count() == 0
+    # The Hugging Face submitter of the same name is data about those listings, not this account: kept.
+    assert DailyListing.objects.filter(submitted_by="taesiri").count() == imported > 0
     assert Paper.objects.get(arxiv_id="2608.19880").community_votes == 0
 
 

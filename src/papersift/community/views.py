@@ -9,10 +9,12 @@ from django.views.decorators.http import require_POST
 
 from papersift.catalog.models import Paper
 from papersift.community import services
+from papersift.ratelimit import rate_limited
 from papersift.web.params import next_path
 
 
 @require_POST
+@rate_limited("vote")
 def vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is None:

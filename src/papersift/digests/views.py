@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from papersift import ratelimit
 from papersift.digests import mail, selectors, services, tokens
 from papersift.digests.forms import SubscriptionForm
 from papersift.digests.models import Subscription
@@ -53,11 +54,13 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form, status=400)
-    from allauth.core import ratelimit
-
     email = form.cleaned_data["email"]
-    if not ratelimit.consume(request, action="digest_subscribe", key=email.lower()):
-        return _form_page(request, form, status=429, limited=True)
+    try:
+        ratelimit.check(request, "subscribe", key=email)    # each one mails a confirmation
+    except ratelimit.RateLimited as exc:
+        response = _form_page(request, form, status=429, limited=exc.sentence())
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     subscription = services.subscribe(email, form.choices(), user=request.user)
     if subscription.status == Subscription.Status.ACTIVE:
         messages.success(request, f"Subscribed: digests go to {email} {subscription.schedule.describe()}.")
@@ -96,6 +99,7 @@ def _next_words(subscription: Subscription) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit.rate_limited("subscription-change")
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     subscription = subscription_or_404("manage", token)
     if request.method == "POST":
@@ -117,9 +121,18 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Subscribe again: at once for the signed-in owner of the verified address, else after a new confirmation
+    link (counted like a new subscription: it mails one)."""
     subscription = subscription_or_404("manage", token)
-    services.resubscribe(subscription)
-    messages.success(request, "Subscribed again.")
+    try:
+        ratelimit.check(request, "subscribe", key=subscription.recipient)
+    except ratelimit.RateLimited as exc:
+        return ratelimit.too_many(request, exc)
+    if services.resubscribe(subscription, user=request.user):
+        messages.success(request, "Subscribed again.")
+    elif subscription.status == Subscription.Status.PENDING:
+        messages.success(request, f"Almost done: we sent a confirmation link to {subscription.recipient}. Nothing "
+                                  "is sent until you follow it.")
     return redirect("digest-manage", token=token)
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from papersift.community.services import voted_ids
 from papersift.lists import export, selectors, services
 from papersift.lists.models import DESCRIPTION_MAX, NAME_MAX, ReadingList
+from papersift.ratelimit import rate_limited
 from papersift.web.params import next_path
 
 NEW_LIST = "+new"     # the save button's "New list…" choice (no slug has a "+")
@@ -60,6 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("list")
 def create(request: HttpRequest) -> HttpResponse:
     paper = selectors.paper_by_id(request.POST.get("paper", ""))
     try:
@@ -76,6 +78,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("list")
 def save(request: HttpRequest) -> HttpResponse:
     """The "save" button on every paper: add the paper to the chosen list, then back to the page it was on."""
     paper = selectors.paper_by_id(request.POST.get("paper", ""))
@@ -155,6 +158,7 @@ def _change(request: HttpRequest, slug: str, change) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("list")
 def rename(request: HttpRequest, slug: str) -> HttpResponse:
     def change(reading_list):
         services.rename_list(request.user, reading_list, request.POST.get("name", ""),
@@ -164,6 +168,7 @@ def rename(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("list")
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
     def change(reading_list):
         public = request.POST.get("public") == "1"
@@ -174,6 +179,7 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("list")
 def delete(request: HttpRequest, slug: str) -> HttpResponse:
     def change(reading_list):
         if request.POST.get("confirm") != "yes":
@@ -185,6 +191,7 @@ def delete(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("list")
 def remove(request: HttpRequest, slug: str) -> HttpResponse:
     def change(reading_list):
         paper = selectors.paper_by_id(request.POST.get("paper", ""))
