@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "papersift.lists.context_processors.reading_lists",
+                "papersift.web.look.theme",
             ],
         },
     },

@@ -23,7 +23,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from papersift.catalog.models import DailyListing, Paper
+from papersift.catalog.authors import authorship_rows
+from papersift.catalog.models import Authorship, DailyListing, Paper
 from papersift.ingest.records import Parsed
 
 DESCRIPTIVE = (
@@ -182,6 +183,26 @@ def _write_papers(changed: dict[str, tuple[dict, Parsed]], stored: dict, source:
         update_fields = [*DESCRIPTIVE, "observed_at", "primary_category", "content_hash", "source", "source_uri",
                          "source_record", "modified_at"]
         Paper.objects.bulk_update(updates, update_fields, batch_size=200)
+    authors_changed = {
+        fields["id"]: fields.get("authors") or []
+        for arxiv_id, (fields, _) in changed.items()
+        if arxiv_id not in stored or (fields.get("authors") or []) != (stored[arxiv_id]["authors"] or [])
+    }
+    _write_authorships(authors_changed, new_papers={changed[row["arxiv_id"]][0]["id"] for row in creates})
+
+
+def _write_authorships(authors_by_paper: dict[int, list], new_papers: set[int]) -> None:
+    """Keep the author index (`Authorship`) in step with the papers whose author lists were just written."""
+    if not authors_by_paper:
+        return
+    stale = [paper_id for paper_id in authors_by_paper if paper_id not in new_papers]
+    for start in range(0, len(stale), 500):
+        Authorship.objects.filter(paper_id__in=stale[start:start + 500]).delete()
+    rows = [{"paper_id": paper_id, "position": position, "name": name, "key": key}
+            for paper_id, authors in authors_by_paper.items()
+            for position, name, key in authorship_rows(authors)]
+    if rows:
+        _insert(Authorship, rows, None)
 
 
 def _removed_listings() -> set:
@@ -207,8 +228,9 @@ def _insert(model, rows: list[dict], now) -> None:
     defaults = {f.attname: f.get_default() for f in fields if f.has_default()}   # e.g. the community counters
     params = []
     for row in rows:
-        row.setdefault("created_at", now)
-        row.setdefault("modified_at", now)
+        if now is not None:   # models with these timestamps
+            row.setdefault("created_at", now)
+            row.setdefault("modified_at", now)
         params.append([adapt(row[name] if name in row else defaults[name]) for adapt, name in zip(adapters, names)])
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

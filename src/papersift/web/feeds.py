@@ -6,7 +6,7 @@ reader that saw it in one feed knows it in another); links go to the paper's pag
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
@@ -57,10 +57,7 @@ class PaperFeed(Feed):
 
 
 def _recent_window() -> catalog.Window | None:
-    latest = catalog.latest_window("day")
-    if latest is None:
-        return None
-    return catalog.Window("week", latest.start - timedelta(days=FEED_DAYS - 1), latest.end)
+    return catalog.recent_window(FEED_DAYS)
 
 
 def _listed_papers(page: catalog.ListingPage) -> list[Paper]:
