@@ -120,6 +120,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False                    # logging out is a POST with CSRF
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[papersift] "
+ACCOUNT_ADAPTER = "papersift.accounts.adapter.AccountAdapter"   # mails name and sign "papersift", not the host
+ACCOUNT_FORMS = {"login": "papersift.accounts.adapter.LoginForm"}
 ACCOUNT_RATE_LIMITS = {"login_failed": PAPERSIFT["LOGIN_FAILURE_LIMIT"],
                        "digest_subscribe": PAPERSIFT["SUBSCRIBE_RATE_LIMIT"]}
 LOGIN_URL = "account_login"

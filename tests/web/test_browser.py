@@ -146,9 +146,9 @@ def test_log_in_and_upvote_in_the_browser(member, page, site):
     before = int(card.locator(".votes .n").inner_text().replace(",", ""))
     card.locator("button.vote").click()                                     # anonymous: to the login page
     page.wait_for_url(re.compile(r".*/accounts/login/\?next=%2Fpapers%2Fdate%2F2026-08-20$|.*/accounts/login/\?next=/papers/date/2026-08-20$"))
-    page.get_by_label("Login").fill("ada")
+    page.get_by_label("User name or e-mail").fill("ada")
     page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url("**/papers/date/2026-08-20")                          # and back
     card = page.locator(".paper-card").nth(2)
     card.locator("button.vote").click()
