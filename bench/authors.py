@@ -15,6 +15,7 @@ also go to bench/results/authors-<vendor>.json (git-ignored).
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import random
@@ -38,11 +39,14 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="start a PostgreSQL server here and run on it")
     parser.add_argument("--names", type=int, default=200, help="random names to look up")
     parser.add_argument("--scans", type=int, default=10, help="names to look up by scanning JSON (slow)")
+    parser.add_argument("--papers", type=int, help="only the first N papers of the listings (a quicker run)")
     args = parser.parse_args()
     source = args.shared / "arxiv-listings" / "arxiv-listings-2007-2026.jsonl.gz"
     if not source.is_file():
         parser.error(f"{source} not found (see --shared)")
     workdir = Path(tempfile.mkdtemp(prefix="papersift-authors-", dir="/tmp"))
+    if args.papers:
+        source = first_lines(source, args.papers, workdir / "listings.jsonl")
     os.environ["PAPERSIFT_DATA_DIR"] = str(workdir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "papersift.settings"
     server = None
@@ -63,6 +67,15 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"authors-{result['database']}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result))
+
+
+def first_lines(source: Path, count: int, target: Path) -> Path:
+    with gzip.open(source, "rt", encoding="utf-8") as lines, open(target, "w", encoding="utf-8") as out:
+        for number, line in enumerate(lines):
+            if number >= count:
+                break
+            out.write(line)
+    return target
 
 
 def timed(function, *args, **kwargs):

@@ -97,8 +97,7 @@ def test_week_and_month_pages_navigate_and_filter(page, site):
     page.goto(f"{site}/papers")
     page.get_by_role("link", name="Weekly").click()
     page.wait_for_url("**/papers/week/2026-W34")
-    page.get_by_label("Sort by").select_option("date")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_label("Sort by").select_option("date")                      # sent on change (forms.js)
     page.wait_for_url("**/papers/week/2026-W34?sort=date*")
     shoot(page, "4-week")
     page.locator('.day-nav a[rel="prev"]').click()                           # the week before

@@ -117,7 +117,7 @@ def check_pages(browser, site, paths: list[str], who: str, session: str | None =
             tab = new_tab(browser, site, width, scheme, session=session)
             for path in paths:
                 tab.requests.clear()
-                tab.goto(f"{site}{path}", wait_until="networkidle")
+                tab.goto(f"{site}{path}")
                 if path.startswith("/api/docs"):
                     tab.locator(".swagger-ui .opblock").first.wait_for()
                 where = f"{who} {path} at {width}px {scheme}"

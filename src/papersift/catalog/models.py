@@ -99,7 +99,8 @@ class Authorship(models.Model):
     while two people of the same name share a page.
     """
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    # No index of its own: the unique (paper, position) constraint's index serves lookups by paper.
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False)
     position = models.PositiveIntegerField(help_text="0-based place in the paper's author list.")
     name = models.CharField(max_length=300, help_text="The name as the paper gives it.")
     key = models.CharField(max_length=300, help_text="The name folded for lookup (case, accents, spacing).")

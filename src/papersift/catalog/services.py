@@ -198,11 +198,16 @@ def _write_authorships(authors_by_paper: dict[int, list], new_papers: set[int]) 
     stale = [paper_id for paper_id in authors_by_paper if paper_id not in new_papers]
     for start in range(0, len(stale), 500):
         Authorship.objects.filter(paper_id__in=stale[start:start + 500]).delete()
-    rows = [{"paper_id": paper_id, "position": position, "name": name, "key": key}
-            for paper_id, authors in authors_by_paper.items()
-            for position, name, key in authorship_rows(authors)]
-    if rows:
-        _insert(Authorship, rows, None)
+    # Plain tuples in (key, paper) order: no per-value adapters (the columns are text and integers), and the
+    # (key, paper) index is filled in order within a batch (docs/benchmarks.md, author pages).
+    rows = sorted((key, paper_id, position, name) for paper_id, authors in authors_by_paper.items()
+                  for position, name, key in authorship_rows(authors))
+    if not rows:
+        return
+    meta, quote = Authorship._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("key", "paper", "position", "name"))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)", rows)
 
 
 def _removed_listings() -> set:
@@ -228,9 +233,8 @@ def _insert(model, rows: list[dict], now) -> None:
     defaults = {f.attname: f.get_default() for f in fields if f.has_default()}   # e.g. the community counters
     params = []
     for row in rows:
-        if now is not None:   # models with these timestamps
-            row.setdefault("created_at", now)
-            row.setdefault("modified_at", now)
+        row.setdefault("created_at", now)
+        row.setdefault("modified_at", now)
         params.append([adapt(row[name] if name in row else defaults[name]) for adapt, name in zip(adapters, names)])
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

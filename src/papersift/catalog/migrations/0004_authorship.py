@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('position', models.PositiveIntegerField(help_text="0-based place in the paper's author list.")),
                 ('name', models.CharField(help_text='The name as the paper gives it.', max_length=300)),
                 ('key', models.CharField(help_text='The name folded for lookup (case, accents, spacing).', max_length=300)),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='authorships', to='catalog.paper')),
+                ('paper', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='authorships', to='catalog.paper')),
             ],
             options={
                 'indexes': [models.Index(fields=['key', 'paper'], name='authorship_key')],
