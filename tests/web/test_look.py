@@ -187,7 +187,8 @@ def test_device_dark_mode_needs_no_javascript(browser, site):  # noqa: F811
     tab.goto(f"{site}/papers")
     assert tab.evaluate("document.documentElement.dataset.theme") is None
     assert tab.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(15, 18, 23)"
-    assert tab.get_by_role("button", name="Light").is_visible() and not tab.get_by_role("button", name="Dark").is_visible()
+    assert tab.get_by_role("button", name="Light").is_visible()
+    assert not tab.get_by_role("button", name="Dark").is_visible()
 
 
 def test_sort_applies_on_change_with_javascript_and_by_apply_without(browser, site):  # noqa: F811

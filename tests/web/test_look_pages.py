@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from papersift.catalog import selectors
 from papersift.catalog.authors import name_key
@@ -221,7 +222,8 @@ def test_author_index_follows_the_upsert(client, sample, tmp_path, shared):
     (tmp_path / "2026-08-22.json").write_text(json.dumps([entry]))
     Ingest("hf-daily").run([str(tmp_path / "2026-08-22.json")])
     authors = Paper.objects.get(arxiv_id="2608.99991").authors
-    rows = list(Authorship.objects.filter(paper__arxiv_id="2608.99991").order_by("position").values_list("name", flat=True))
+    rows = list(Authorship.objects.filter(paper__arxiv_id="2608.99991").order_by("position")
+                .values_list("name", flat=True))
     assert rows == authors                                                       # the index says what the paper says
 
 
