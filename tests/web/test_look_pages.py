@@ -224,7 +224,9 @@ def test_author_index_follows_the_upsert(client, sample, tmp_path, shared):
     authors = Paper.objects.get(arxiv_id="2608.99991").authors
     rows = list(Authorship.objects.filter(paper__arxiv_id="2608.99991").order_by("position")
                 .values_list("name", flat=True))
-    assert rows == authors                                                       # the index says what the paper says
+    assert authors == ["Ada Lovelace"] and rows == authors                       # the index says what the paper says
+    assert client.get("/authors/zoe quill").status_code == 404                   # her row went with the old list
+    assert "2608.99991" in page_ids(html(client.get("/authors/Ada Lovelace")))
 
 
 def test_migration_backfill_and_name_keys():
