@@ -237,7 +237,7 @@ def test_migration_backfill_and_name_keys():
 
     paper = Paper.objects.create(arxiv_id="2601.00001", title="t", content_hash="x", source="test", source_uri="-",
                                  authors=["Jürgen  Schmidhuber", "", "  ", "Yann LeCun", 7])
-    import_module("papersift.catalog.migrations.0004_authorship").fill(django_apps, connection.schema_editor())
+    import_module("papersift.catalog.migrations.0005_authorship").fill(django_apps, connection.schema_editor())
     rows = list(Authorship.objects.filter(paper=paper).order_by("position").values_list("position", "name", "key"))
     assert rows == [(0, "Jürgen Schmidhuber", "jurgen schmidhuber"), (3, "Yann LeCun", "yann lecun")]
 

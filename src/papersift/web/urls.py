@@ -28,6 +28,7 @@ urlpatterns = [
     *feed_urls("papers/", "daily"),
     *feed_urls("papers/trending/", "trending"),
     *feed_urls("search/", "search"),
+    *feed_urls("announcements/", "announcements"),
     *category_feed_urls(),
     path("theme", look.set_theme, name="theme"),
     path("manifest.webmanifest", look.manifest, name="manifest"),
@@ -42,6 +43,9 @@ urlpatterns = [
     path("papers/month/<str:key>", views.listing, {"kind": "month"}, name="monthly"),
     path("search", views.search_page, name="search"),
     path("authors/<path:name>", views.author, name="author"),
+    path("announcements", views.announcements, name="announcements"),
+    path("announcements/<str:key>", views.announcements, name="announcements-date"),
     re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?\.md$", views.paper_markdown, name="paper-markdown"),
+    re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?\.bib$", views.paper_bibtex, name="paper-bib"),
     re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?$", views.paper, name="paper"),
 ]

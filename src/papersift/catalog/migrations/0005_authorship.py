@@ -25,7 +25,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_community_counts'),
+        ('catalog', '0004_announcement'),
     ]
 
     operations = [
