@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "papersift.lists.context_processors.reading_lists",
+                "papersift.web.look.theme",
                 "papersift.sources.context_processors.freshness",
             ],
         },
@@ -119,7 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                       "LOCATION": str(Path(PAPERSIFT["DATA_DIR"]) / "cache"),
                       "OPTIONS": {"MAX_ENTRIES": 100_000}}}
-ACCOUNT_ADAPTER = "papersift.accounts.adapter.AccountAdapter"   # client address, per-account login limit
+ACCOUNT_ADAPTER = "papersift.accounts.adapter.AccountAdapter"   # client address, per-account login limit, mails signed papersift
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -129,6 +130,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False                    # logging out is a POST with CSRF
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[papersift] "
+ACCOUNT_FORMS = {"login": "papersift.accounts.adapter.LoginForm"}   # "User name or e-mail", papersift's labels
 ACCOUNT_RATE_LIMITS = {"login_failed": PAPERSIFT["LOGIN_FAILURE_LIMIT"]}   # papersift's writes: ratelimit.py
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "daily"

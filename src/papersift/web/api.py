@@ -10,7 +10,7 @@ import base64
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Query, Router
+from ninja import NinjaAPI, Query, Router, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from papersift.accounts.auth import API_WRITE_AUTH
@@ -30,6 +30,10 @@ api = NinjaAPI(
     description="Hugging Face–compatible papers API (`huggingface_hub.HfApi(endpoint=...)` works against it), "
                 "plus search with filters, similar papers and categories.",
     urls_namespace="api",
+    # Rendered by templates/ninja/swagger.html in papersift's layout. No online validator (a third-party host); no
+    # deep links (Swagger UI puts them as links inside the operation buttons, which axe rightly refuses).
+    docs=Swagger(settings={"validatorUrl": None, "deepLinking": False, "layout": "BaseLayout",
+                           "defaultModelsExpandDepth": -1}),   # schemas are shown with each operation
 )
 
 

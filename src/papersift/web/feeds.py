@@ -88,10 +88,7 @@ class PaperFeed(Feed):
 
 
 def _recent_window() -> catalog.Window | None:
-    latest = catalog.latest_window("day")
-    if latest is None:
-        return None
-    return catalog.Window("week", latest.start - timedelta(days=FEED_DAYS - 1), latest.end)
+    return catalog.recent_window(FEED_DAYS)
 
 
 def _listed_papers(page: catalog.ListingPage) -> list[Paper]:
