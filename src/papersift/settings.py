@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "papersift.lists",
     "papersift.submissions",
     "papersift.digests",
+    "papersift.images",
+    "papersift.agents",
     "allauth",
     "allauth.account",
 ]

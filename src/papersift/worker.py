@@ -6,7 +6,9 @@ Jobs, each never overlapping itself (``max_instances=1``) and run once after a l
 - ``digests``: build the digests that are due and deliver them, every ``PAPERSIFT_DIGEST_CHECK_INTERVAL``;
 - ``purge``: forget subscriptions never confirmed after 30 days, daily at 03:17 UTC;
 - ``harvest``: ingest ``PAPERSIFT_HARVEST_SOURCES`` on ``PAPERSIFT_HARVEST_CRON`` (when both are set);
-- ``index``: ``index update`` on ``PAPERSIFT_INDEX_UPDATE_CRON`` (when set).
+- ``index``: ``index update`` on ``PAPERSIFT_INDEX_UPDATE_CRON`` (when set);
+- ``images``: copy missing thumbnails and avatars, every ``PAPERSIFT_IMAGE_FETCH_INTERVAL`` (unless 0), the
+  first time shortly after start.
 
 They run in a small thread pool, so a long harvest or embedding run does not hold up mail. On SIGTERM the
 scheduler stops taking jobs and waits for those running; a SIGKILL at any point is covered by the outbox's
@@ -19,7 +21,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -68,6 +70,13 @@ def jobs(interval: float) -> list[Job]:
         from papersift.ingest.tasks import harvest
 
         out.append(Job("harvest", harvest, CronTrigger.from_crontab(config["HARVEST_CRON"], timezone=timezone.utc)))
+    if config["IMAGE_FETCH_INTERVAL"] > 0:
+        from papersift.images.tasks import fetch_images
+
+        # Not at start: `worker --once` stays the mail run it is; a long-running worker copies images soon after.
+        first = datetime.now(timezone.utc) + timedelta(seconds=15)
+        out.append(Job("images", fetch_images, IntervalTrigger(seconds=config["IMAGE_FETCH_INTERVAL"],
+                                                                start_date=first)))
     if config["INDEX_UPDATE_CRON"].strip():
         from papersift.indexing.tasks import update_indexes
 

@@ -7,13 +7,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from django.db.models import Count, Max, Min, Prefetch
+from django.db.models import Count, F, Max, Min, Prefetch, Value
+from django.db.models.functions import Coalesce
 
 from papersift.catalog import trending
-from papersift.catalog.models import DailyListing, Paper
+from papersift.catalog.models import DailyListing, Organization, Paper
 
 WINDOW_KINDS = ("day", "week", "month")
 LISTING_SORTS = ("trending", "date")
+ORGANIZATION_SORTS = ("newest", "upvotes")
 WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})$")
 MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -76,6 +78,8 @@ class Window:
             return f"Week {week}, {year} ({self.start:%b} {self.start.day} – {self.end:%b} {self.end.day})"
         if self.kind == "month":
             return f"{self.start:%B %Y}"
+        if self.kind == "days":
+            return f"{self.start:%b} {self.start.day} – {self.end:%b} {self.end.day}, {self.end.year}"
         return f"{self.start:%A, %B} {self.start.day}, {self.start.year}"
 
 
@@ -105,6 +109,12 @@ def latest_window(kind: str) -> Window | None:
     """The window of ``kind`` holding the newest listing day, or None when nothing is listed."""
     last = DailyListing.objects.aggregate(last=Max("date"))["last"]
     return Window.containing(kind, last) if last else None
+
+
+def recent_window(days: int) -> Window | None:
+    """The last ``days`` listing days up to the newest one (kind ``days``), as trending lists use them."""
+    last = DailyListing.objects.aggregate(last=Max("date"))["last"]
+    return Window("days", last - timedelta(days=days - 1), last) if last else None
 
 
 def neighbour_windows(window: Window) -> tuple[Window | None, Window | None]:
@@ -199,7 +209,7 @@ def listing_page(window: Window | None, *, sort: str = "trending", category: str
         rows = [r for r in rows if in_category(r["paper__categories"] or [], category)]
     result.total = len(rows)
     chosen = [r["id"] for r in rows[page * limit:(page + 1) * limit]]
-    loaded = DailyListing.objects.select_related("paper").in_bulk(chosen)
+    loaded = DailyListing.objects.select_related("paper", "paper__organization").in_bulk(chosen)
     result.entries = annotate_counts([loaded[i] for i in chosen])
     if neighbours:
         result.earlier, result.later = neighbour_windows(window)
@@ -224,20 +234,21 @@ def annotate_counts(listings: list[DailyListing]) -> list[DailyListing]:
 
 def paper_detail(arxiv_id: str) -> Paper | None:
     """A paper with its listings (oldest first) and ``upvotes``/``num_comments``: the most any listing carried."""
-    paper = Paper.objects.prefetch_related(_listings_oldest_first()).filter(arxiv_id=arxiv_id).first()
+    paper = (Paper.objects.select_related("organization").prefetch_related(_listings_oldest_first())
+             .filter(arxiv_id=arxiv_id).first())
     return _with_counts(paper) if paper is not None else None
 
 
 def papers_after(cursor: int, limit: int) -> list[Paper]:
     """Papers in catalog order (by internal id) after ``cursor``, for the cursor-paged paper list."""
     return [_with_counts(p) for p in Paper.objects.filter(id__gt=cursor).order_by("id")
-            .prefetch_related(_listings_oldest_first())[:limit]]
+            .select_related("organization").prefetch_related(_listings_oldest_first())[:limit]]
 
 
 def papers_by_id(ids) -> dict[int, Paper]:
     """Papers by internal id with their listings and counts loaded (for search results: two queries in all)."""
-    return {key: _with_counts(p) for key, p in
-            Paper.objects.prefetch_related(_listings_oldest_first()).in_bulk(list(ids)).items()}
+    return {key: _with_counts(p) for key, p in Paper.objects.select_related("organization")
+            .prefetch_related(_listings_oldest_first()).in_bulk(list(ids)).items()}
 
 
 def _listings_oldest_first() -> Prefetch:
@@ -250,6 +261,50 @@ def _with_counts(paper: Paper) -> Paper:
     paper.num_comments = (max((listing.comments_imported for listing in shown), default=0)
                           + paper.community_comments)
     return paper
+
+
+def organization(name: str) -> Organization | None:
+    """The organisation with this hub name (exactly, else ignoring case)."""
+    name = (name or "").strip()
+    if not name or len(name) > 96:
+        return None
+    return (Organization.objects.filter(name=name).first()
+            or Organization.objects.filter(name__iexact=name).order_by("name").first())
+
+
+@dataclass
+class OrganizationPage:
+    organization: Organization
+    papers: list[Paper]        # with listings and upvotes/num_comments loaded
+    total: int
+    page: int
+    limit: int
+    sort: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @property
+    def first_rank(self) -> int:
+        return self.page * self.limit + 1
+
+
+def organization_papers(org: Organization, *, sort: str = "newest", page: int = 0,
+                        limit: int = 50) -> OrganizationPage:
+    """An organisation's papers, newest first (first version) or most upvoted first, paged."""
+    if sort not in ORGANIZATION_SORTS:
+        raise ValueError(f"unknown sort {sort!r} ({' or '.join(ORGANIZATION_SORTS)})")
+    papers = Paper.objects.filter(organization=org)
+    if sort == "upvotes":
+        papers = papers.annotate(score=Coalesce(Max("listings__upvotes_imported"), Value(0)) + F("community_votes"))
+        order = [F("score").desc(), F("published").desc(nulls_last=True), "arxiv_id"]
+    else:
+        order = [F("published").desc(nulls_last=True), "arxiv_id"]
+    total = papers.count()
+    chosen = (papers.order_by(*order).select_related("organization").prefetch_related(_listings_oldest_first())
+              [page * limit:(page + 1) * limit])
+    return OrganizationPage(org, [_with_counts(p) for p in chosen], total, page, limit, sort)
 
 
 def category_counts() -> list[tuple[str, int]]:
