@@ -129,9 +129,9 @@ def test_the_workers_scheduled_harvest_fills_in_todays_date(shared, db, settings
 def test_the_worker_schedules_harvest_and_index_jobs_only_when_configured(settings):
     from papersift.worker import jobs
 
-    assert [job.name for job in jobs(10)] == ["outbox", "digests", "purge"]
+    assert [job.name for job in jobs(10)] == ["outbox", "digests", "purge", "images"]
     settings.PAPERSIFT = {**settings.PAPERSIFT, "HARVEST_CRON": "0 * * * *", "INDEX_UPDATE_CRON": "10 * * * *",
                           "HARVEST_SOURCES": [("hf-daily", "https://huggingface.co/api/daily_papers?date={today}")]}
     planned = {job.name: job for job in jobs(10)}
-    assert list(planned) == ["outbox", "digests", "purge", "harvest", "index"]
+    assert list(planned) == ["outbox", "digests", "purge", "harvest", "images", "index"]
     assert str(planned["harvest"].trigger) == "cron[month='*', day='*', day_of_week='*', hour='*', minute='0']"

@@ -27,8 +27,8 @@ def placeholder(kind: str) -> bytes:
 
 
 @require_safe
-def image(request: HttpRequest, kind: str, key: str) -> HttpResponse:
-    row = selectors.stored(key)
+def image(request: HttpRequest, kind: str, image_key: str) -> HttpResponse:
+    row = selectors.stored(image_key)
     if row is not None and row.path.is_file():
         etag = f'"{row.etag}"'
         if etag in request.headers.get("If-None-Match", ""):
