@@ -41,6 +41,7 @@ class Job:
     run: Callable[[], None]
     trigger: BaseTrigger
     at_start: bool = False   # run once straight away too
+    cancel: Callable[[], None] | None = None   # asks a running pass to end early, at shutdown
 
 
 def _with_connections(job: Job) -> Callable[[], None]:
@@ -71,12 +72,12 @@ def jobs(interval: float) -> list[Job]:
 
         out.append(Job("harvest", harvest, CronTrigger.from_crontab(config["HARVEST_CRON"], timezone=timezone.utc)))
     if config["IMAGE_FETCH_INTERVAL"] > 0:
-        from papersift.images.tasks import fetch_images
+        from papersift.images.tasks import fetch_images, stop
 
         # Not at start: `worker --once` stays the mail run it is; a long-running worker copies images soon after.
         first = datetime.now(timezone.utc) + timedelta(seconds=15)
         out.append(Job("images", fetch_images, IntervalTrigger(seconds=config["IMAGE_FETCH_INTERVAL"],
-                                                                start_date=first)))
+                                                                start_date=first), cancel=stop))
     if config["INDEX_UPDATE_CRON"].strip():
         from papersift.indexing.tasks import update_indexes
 
@@ -106,5 +107,8 @@ def run(*, interval: float, once: bool = False) -> None:
     scheduler.start()
     log.info("worker.start jobs=%s", ",".join(job.name for job in planned))
     stop.wait()
+    for job in planned:
+        if job.cancel is not None:
+            job.cancel()
     scheduler.shutdown(wait=True)
     log.info("worker.stop")

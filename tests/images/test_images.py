@@ -185,6 +185,25 @@ def test_a_source_asking_to_wait_stops_the_pass_and_is_retried_later(tmp_path, i
     assert third.stored == 1 and CachedImage.objects.get(url=thumb).status == "stored"
 
 
+def test_no_answer_from_the_network_stops_the_pass_and_costs_the_images_nothing(tmp_path, image_settings):
+    with serve(FILES) as server:
+        image_settings(server)
+        daily_file(tmp_path, server.base)
+    # The server is gone: connections are refused, as when the network is down.
+    report = services.fetch_missing(limit=10)
+    assert report.stored == report.failed == report.refused == 0 and "no answer from the network" in report.stopped
+    assert not CachedImage.objects.exists()          # nothing held against the images: the next pass tries again
+
+
+def test_a_pass_ends_when_the_worker_asks_it_to(tmp_path, image_settings):
+    with serve(FILES) as server:
+        image_settings(server)
+        daily_file(tmp_path, server.base)
+        asked = iter([False, True])
+        report = services.fetch_missing(limit=10, should_stop=lambda: next(asked))
+        assert report.stored == 1 and report.stopped == "asked to stop" and len(server.paths()) == 1
+
+
 def test_pages_never_point_the_browser_at_another_host(tmp_path, image_settings, client):
     with serve(FILES) as server:
         image_settings(server)

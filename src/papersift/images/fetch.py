@@ -28,11 +28,13 @@ class ImageRefused(Exception):
 
 
 class ImageUnavailable(Exception):
-    """Not now: a network error, a timeout, a 5xx or 429. ``retry_after`` is the server's wish, if it said."""
+    """Not now: a 5xx or 429 (``retry_after`` is the server's wish, if it said), or, with ``network``, no answer
+    at all (no DNS, no connection, a timeout): then it is the network that is down, not this image."""
 
-    def __init__(self, message: str, retry_after: float | None = None):
+    def __init__(self, message: str, retry_after: float | None = None, network: bool = False):
         super().__init__(message)
         self.retry_after = retry_after
+        self.network = network
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def checked_address(host: str, port: int, allow_private: bool) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise ImageUnavailable(f"cannot resolve {host}: {exc}") from exc
+        raise ImageUnavailable(f"cannot resolve {host}: {exc}", network=True) from exc
     addresses = []
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
@@ -74,7 +76,7 @@ def checked_address(host: str, port: int, allow_private: bool) -> str:
             address = address.ipv4_mapped
         addresses.append(address)
     if not addresses:
-        raise ImageUnavailable(f"{host} has no address")
+        raise ImageUnavailable(f"{host} has no address", network=True)
     if not allow_private:
         bad = [a for a in addresses if not a.is_global or a.is_multicast]
         if bad:
@@ -148,7 +150,7 @@ class ImageFetcher:
                         raise ImageRefused(f"more than the {self.max_bytes} bytes allowed")
                 return Download(bytes(body), content_type, url)
         except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
-            raise ImageUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise ImageUnavailable(f"{type(exc).__name__}: {exc}", network=True) from exc
         except httpcore.UnsupportedProtocol as exc:
             raise ImageRefused(str(exc)) from exc
 

@@ -52,13 +52,20 @@ def fetcher() -> ImageFetcher:
                         max_bytes=config["IMAGE_MAX_BYTES"], timeout=config["HTTP_TIMEOUT"], user_agent=agent)
 
 
-def fetch_missing(limit: int = 100, *, sleep=time.sleep) -> FetchReport:
-    """Copy up to ``limit`` images that have no copy yet (or whose retry is due), one at a time, politely."""
+def fetch_missing(limit: int = 100, *, sleep=time.sleep, should_stop=lambda: False) -> FetchReport:
+    """Copy up to ``limit`` images that have no copy yet (or whose retry is due), one at a time, politely.
+
+    The pass stops early when the network gives no answer (nothing is held against the image: the next pass
+    tries again), when a source asks to wait (``Retry-After``), or when ``should_stop()`` (the worker is
+    shutting down)."""
     started = time.perf_counter()
     report = FetchReport()
     delay = settings.PAPERSIFT["IMAGE_FETCH_DELAY"]
     with fetcher() as client:
         for n, (url, kind) in enumerate(selectors.wanted(limit)):
+            if should_stop():
+                report.stopped = "asked to stop"
+                break
             if n:
                 sleep(delay)
             try:
@@ -67,6 +74,9 @@ def fetch_missing(limit: int = 100, *, sleep=time.sleep) -> FetchReport:
             except (ImageRefused, NotAnImage) as exc:
                 _failed(report, url, kind, str(exc), permanent=True)
             except ImageUnavailable as exc:
+                if exc.network:
+                    report.stopped = f"no answer from the network ({exc}); the next pass tries again"
+                    break
                 _failed(report, url, kind, str(exc), permanent=False, retry_after=exc.retry_after)
                 if exc.retry_after is not None:
                     report.stopped = f"the source asked to wait {exc.retry_after:.0f} s"
