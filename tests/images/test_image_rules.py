@@ -33,7 +33,8 @@ def test_allowed_sources_match_scheme_host_port_and_path_prefix(url, allowed):
 
 
 @hsettings(max_examples=300)
-@given(st.one_of(st.text(max_size=300), st.text(max_size=60).map(lambda t: "https://cdn-thumbnails.huggingface.co" + t)))
+@given(st.one_of(st.text(max_size=300),
+                 st.text(max_size=60).map(lambda tail: "https://cdn-thumbnails.huggingface.co" + tail)))
 def test_only_urls_under_the_prefix_are_allowed_and_nothing_raises(text):
     if allowed_source(text, ["https://cdn-thumbnails.huggingface.co/"]):
         assert text.lower().startswith("https://cdn-thumbnails.huggingface.co/")

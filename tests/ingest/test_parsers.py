@@ -185,9 +185,10 @@ def test_hf_daily_bad_added_fields_name_the_field_and_skip_only_that_entry(share
     assert errors[0].location == "entry 1" and says in errors[0].message
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers(-5, 10**12) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=40),
-                    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children,
-                                                                                      max_size=4), max_leaves=12)
+SCALARS = (st.none() | st.booleans() | st.integers(-5, 10**12) | st.floats(allow_nan=False, allow_infinity=False)
+           | st.text(max_size=40))
+JSON = st.recursive(SCALARS, lambda children: st.lists(children, max_size=4)
+                    | st.dictionaries(st.text(max_size=10), children, max_size=4), max_leaves=12)
 ADDED = ("ai_summary", "ai_keywords", "ai_summary_model", "githubStars", "organization", "mediaUrls")
 
 

@@ -5,9 +5,10 @@ The SDK's HTTP transport is an ASGI application; each Django worker process runs
 with plain JSON (no session, no event stream), on one event loop in a thread of its own, started on the
 first request after the fork. This view hands it the request and returns its answer.
 
-Only POST is answered (405 otherwise). Safety: every tool is read-only; bodies over MAX_BODY are refused (413) before any parsing; a request whose
-``Origin`` is another site is refused (403), so no web page can use a visitor's browser to talk to it (the
-SDK also insists on a JSON content type, which a cross-site form cannot send). There is no CSRF token because
+Only POST is answered (405 otherwise). Safety: every tool is read-only; bodies over MAX_BODY are refused (413)
+before any parsing; a request whose ``Origin`` is another site is refused (403), so no web page can use a
+visitor's browser to talk to it (the SDK also insists on a JSON content type, which a cross-site form cannot
+send). There is no CSRF token because
 nothing here changes state. Bad JSON-RPC is answered by the SDK with a 4xx, bad tool arguments with a tool
 error.
 """
