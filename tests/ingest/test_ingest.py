@@ -135,9 +135,11 @@ def test_atom_and_snapshot_files(shared):
     paper = Paper.objects.get(arxiv_id="0704.0001")
     assert paper.version == 2 and [v["version"] for v in paper.versions] == [1, 2]
     assert paper.published.isoformat() == "2007-04-02T19:18:42+00:00"
-    assert paper.content_hash == content_hash({**{f: getattr(paper, f) for f in (
+    fields = {f: getattr(paper, f) for f in (
         "title", "abstract", "authors", "categories", "version", "versions", "published", "updated", "announced",
-        "comments", "journal_ref", "doi", "license", "withdrawn", "code_url", "project_url")}})
+        "comments", "journal_ref", "doi", "license", "withdrawn", "code_url", "project_url", "ai_summary",
+        "ai_keywords", "ai_summary_model", "github_stars", "thumbnail_url", "media_urls")}
+    assert paper.content_hash == content_hash({**fields, "organization": None})
 
 
 def _snapshot_line(shared, version: int, title: str) -> bytes:

@@ -160,7 +160,8 @@ def upsert(items: list[Parsed], source: str, source_uri: str) -> UpsertResult:
         ids = {item.paper.arxiv_id for item in items}
         stored = {
             row["arxiv_id"]: _stored_row(row)
-            for row in Paper.objects.select_for_update().filter(arxiv_id__in=ids)
+            # Lock the papers only: the organisation's name comes through an outer join, which cannot be locked.
+            for row in Paper.objects.select_for_update(of=("self",)).filter(arxiv_id__in=ids)
             .values("id", "arxiv_id", "content_hash", *DESCRIPTIVE, *(n for n in HF_FIELDS if n != "organization"),
                     observed=F("observed_at"), hf_observed=F("hf_observed_at"), hf_org=F("organization__name"))
         }
