@@ -9,14 +9,15 @@ import sys
 import click
 
 from papersift.agents.commands import mcp
-from papersift.commandline import print_mapping, ready, setup_django
+from papersift.cli_common import django_setup, print_mapping, ready
 from papersift.digests.commands import digest   # click only at import time: `--help` needs no Django
 from papersift.images.commands import images
+from papersift.sources.commands import sources
 
-FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-snapshot", "arxiv-listing", "hf-daily")
+FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-rss", "arxiv-snapshot", "arxiv-listing", "hf-daily")
 
 
-_django = setup_django   # the names the command modules have used
+_django = django_setup     # the names the command groups used before cli_common existed
 _ready = ready
 
 
@@ -58,6 +59,10 @@ def ingest(format_name: str, sources: tuple[str, ...], strict: bool, as_json: bo
         click.echo(f"papers: {papers['new']} new, {papers['updated']} updated, {papers['unchanged']} unchanged, "
                    f"{papers['stale']} stale (older than stored, ignored)")
         click.echo(f"listings: {listings['new']} new, {listings['updated']} updated, {listings['unchanged']} unchanged")
+        announced = summary["announcements"]
+        if any(announced.values()):
+            click.echo(f"arXiv announcements: {announced['new']} new, {announced['updated']} updated, "
+                       f"{announced['unchanged']} unchanged")
         indexed = summary["indexed"]
         click.echo("search index: " + (f"{indexed} papers (re)indexed for BM25; `papersift index update` embeds them"
                                        if indexed is not None else "busy (another indexing run); run "
@@ -89,37 +94,75 @@ def stats(as_json: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
 @click.option("--workers", type=int, default=None, help="Worker processes (default PAPERSIFT_SERVER_WORKERS).")
 @click.option("--with-worker/--no-worker", default=True, show_default=True,
-              help="Also run `papersift worker` (mail, digests, scheduled harvests) beside the server.")
+              help="Also run `papersift worker` (mail, digests, the sources' runs) beside the server.")
 def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
     """Serve the web pages with gunicorn (a production WSGI server), loading the sample into an empty catalog."""
     _ready()
     from django.conf import settings
 
+    from papersift import server
     from papersift.ingest.sample import load_sample
-    from papersift.server import run_server
 
-    if settings.PAPERSIFT["LOAD_SAMPLE"]:
+    config = settings.PAPERSIFT
+    where = server.addresses(host, port)
+    mail_line = server.adopt_site_url(config, where, host)
+    warning = server.host_warning(config["SITE_URL"], settings.ALLOWED_HOSTS)
+    if config["LOAD_SAMPLE"]:
         report = load_sample(only_if_empty=True)
         if report is not None:
             click.echo(f"loaded the bundled sample: {report.totals().papers['new']} papers", err=True)
-    helpers = [_embed_in_background() if settings.PAPERSIFT["SEARCH_SEMANTIC"] else None,
-               _background("worker") if with_worker else None]
+    env = server.helper_environment(dict(os.environ), config)
+    helpers = [_embed_in_background(env) if config["SEARCH_SEMANTIC"] else None,
+               _background("worker", env=env) if with_worker else None]
+
+    def ready() -> None:
+        elsewhere = f", or {where.public}/papers from other machines" if where.public != where.local else ""
+        click.echo(f"papersift is ready: open {where.local}/papers{elsewhere} (Ctrl-C stops it)")
+        click.echo(mail_line)
+        if not with_worker and config["_SOURCES"]["SITE_URL"].startswith("derived"):
+            click.echo(f"digests are built by a separate `papersift worker`: start it with "
+                       f"PAPERSIFT_SITE_URL={config['SITE_URL']} so that their links agree")
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
+
     try:
-        run_server(host, port, workers or settings.PAPERSIFT["SERVER_WORKERS"], settings.PAPERSIFT["SERVER_THREADS"])
+        server.run_server(host, port, workers or config["SERVER_WORKERS"], config["SERVER_THREADS"], on_ready=ready)
     finally:
-        for helper in helpers:
-            if helper is not None and helper.poll() is None:
-                helper.terminate()
+        _stop(helpers)
 
 
-def _background(*command: str, nice: int = 0, quiet: bool = False):
+def _background(*command: str, env: dict, nice: int = 0, quiet: bool = False):
+    """``papersift COMMAND`` beside the server. It ignores the terminal's Ctrl-C (SIGINT reaches the whole process
+    group): `serve` stops it itself once gunicorn is down (:func:`_stop`), so it never dies half-way with a
+    KeyboardInterrupt traceback."""
+    import signal
     import subprocess
 
-    return subprocess.Popen([sys.executable, "-m", "papersift", *command], preexec_fn=lambda: os.nice(nice),
+    def start() -> None:
+        os.nice(nice)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return subprocess.Popen([sys.executable, "-m", "papersift", *command], preexec_fn=start, env=env,
                             stdout=subprocess.DEVNULL if quiet else None)
 
 
-def _embed_in_background():
+def _stop(helpers: list, grace: float = 30.0) -> None:
+    """SIGTERM each helper still running and wait for it (the worker finishes the jobs it is running), then
+    SIGKILL what is left after ``grace`` seconds: the outbox's claim protocol covers a killed delivery."""
+    import subprocess
+
+    running = [helper for helper in helpers if helper is not None and helper.poll() is None]
+    for helper in running:
+        helper.terminate()
+    for helper in running:
+        try:
+            helper.wait(grace)
+        except subprocess.TimeoutExpired:
+            helper.kill()
+            helper.wait()
+
+
+def _embed_in_background(env: dict):
     """Papers without vectors are embedded by a low-priority `papersift index update` beside the server.
 
     Search answers from BM25 meanwhile and picks the vectors up when the run swaps its manifest.
@@ -131,7 +174,7 @@ def _embed_in_background():
         return None
     click.echo(f"embedding {status['embeddings_pending']} papers in the background (papersift index update)",
                err=True)
-    return _background("index", "update", "--no-progress", nice=10, quiet=True)
+    return _background("index", "update", "--no-progress", env=env, nice=10, quiet=True)
 
 
 @main.command()
@@ -466,7 +509,7 @@ def outbox_retry(ids: tuple[int, ...]) -> None:
 @click.option("--once", is_flag=True, help="Deliver the outbox and build due digests once, then exit.")
 def worker(interval: float, once: bool) -> None:
     """Background work until stopped (SIGTERM/SIGINT): the outbox every INTERVAL seconds, digests when due,
-    and the scheduled harvest and index update when configured (PAPERSIFT_HARVEST_CRON, INDEX_UPDATE_CRON)."""
+    and the sources on their schedules (PAPERSIFT_AUTO_UPDATE), embedding what they bring."""
     _ready()
     from papersift.worker import run
 
@@ -476,6 +519,7 @@ def worker(interval: float, once: bool) -> None:
 main.add_command(digest)
 main.add_command(images)
 main.add_command(mcp)
+main.add_command(sources)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -9,7 +9,7 @@ import click
 def mcp() -> None:
     """Serve papersift's MCP tools (daily, weekly, monthly and trending lists, search, paper details and
     Markdown, similar papers, organisations) over stdio; the web server also serves them at /mcp."""
-    from papersift.commandline import ready
+    from papersift.cli_common import ready
 
     ready()
     from papersift.agents.server import build_server

@@ -20,7 +20,7 @@ def images() -> None:
 def fetch(limit: int, as_json: bool) -> None:
     """Download missing images (and failed ones whose retry is due), one at a time, PAPERSIFT_IMAGE_FETCH_DELAY
     apart; each is checked, re-encoded and stored under <DATA_DIR>/images/. Exits 1 when some failed."""
-    from papersift.commandline import ready
+    from papersift.cli_common import ready
 
     ready()
     from papersift.images.services import fetch_missing
@@ -40,7 +40,7 @@ def fetch(limit: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def status(as_json: bool) -> None:
     """Copies by status, the bytes they take, and how many known image URLs were never tried."""
-    from papersift.commandline import print_mapping, ready
+    from papersift.cli_common import print_mapping, ready
 
     ready()
     from papersift.images.selectors import overview

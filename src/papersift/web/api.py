@@ -7,9 +7,9 @@ Every error, whatever raised it, leaves as ``{"error": message, "code": ..., "st
 from __future__ import annotations
 
 import base64
-import logging
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -21,7 +21,6 @@ from papersift.ingest.records import InvalidRecord, split_paper_id
 from papersift.web import hf, params
 from papersift.web.params import BadParameter
 
-log = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="papersift API",
@@ -77,8 +76,9 @@ def _no_index(request, exc):
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc: Exception):
-    log.exception("api.error", extra={"path": request.path})
-    return error_response(500, "internal_error", "internal error; the server log has the details")
+    """Not handled here: Django's own handling logs it (``django.request``, with the request line and traceback)
+    and answers 500, which ApiErrorShapeMiddleware puts in the error shape; pages and API take the same path."""
+    raise exc
 
 
 def base_url(request: HttpRequest) -> str:
@@ -220,6 +220,23 @@ def organization_papers(request: HttpRequest, name: str, sort: str | None = None
     base = base_url(request)
     return {"organization": hf.organization(page.organization, base), "total": page.total, "sort": page.sort,
             "p": page.page, "limit": page.limit, "papers": [hf.paper_info(paper, base) for paper in page.papers]}
+
+
+@papers.get("/announcements", url_name="announcements", summary="arXiv's announcement of a day (papersift)")
+def announcements(request: HttpRequest, date: str | None = None, category: str | None = None,
+                  kind: str | None = None, p: int | None = None, limit: int | None = None):
+    """Everything arXiv announced on `date` (YYYY-MM-DD; default the latest) in the followed categories:
+    `category` (`cs.CL`, or an archive `cs`), `kind` new|cross|replaced, `p` (0-based) pages of `limit` (1–100)."""
+    page = params.announcements(date=date, category=category, kind=kind, p=p, limit=limit)
+    return {"date": page.day.isoformat() if page.day else None, "category": page.category, "kind": page.mark,
+            "total": page.total, "counts": page.counts, "p": page.page, "limit": page.limit,
+            "earlier": page.earlier.isoformat() if page.earlier else None,
+            "later": page.later.isoformat() if page.later else None,
+            "results": [{"id": a.paper.arxiv_id, "title": a.paper.title, "authors": a.paper.authors,
+                         "categories": a.paper.categories, "summary": a.paper.abstract, "mark": a.mark,
+                         "announce_type": a.kind, "version": a.version,
+                         "url": request.build_absolute_uri(reverse("paper", args=[a.paper.arxiv_id]))}
+                        for a in page.entries]}
 
 
 @papers.get("/categories", summary="Categories with paper counts (papersift)")

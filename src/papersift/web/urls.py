@@ -29,6 +29,7 @@ urlpatterns = [
     *feed_urls("papers/", "daily"),
     *feed_urls("papers/trending/", "trending"),
     *feed_urls("search/", "search"),
+    *feed_urls("announcements/", "announcements"),
     *category_feed_urls(),
     path("papers", views.listing, name="daily"),
     path("papers/date/<str:key>", views.listing, {"kind": "day"}, name="daily-date"),
@@ -38,6 +39,9 @@ urlpatterns = [
     path("papers/month/<str:key>", views.listing, {"kind": "month"}, name="monthly"),
     path("search", views.search_page, name="search"),
     re_path(rf"^orgs/{ORGANIZATION}$", views.organization, name="organization"),
+    path("announcements", views.announcements, name="announcements"),
+    path("announcements/<str:key>", views.announcements, name="announcements-date"),
     re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?\.md$", views.paper_markdown, name="paper-markdown"),
+    re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?\.bib$", views.paper_bibtex, name="paper-bib"),
     re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?$", views.paper, name="paper"),
 ]

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 
 from papersift.catalog import selectors as catalog
 from papersift.catalog.cite import bibtex
@@ -64,6 +65,26 @@ def _api_twin(page: catalog.ListingPage) -> str:
     return f"{reverse('api:daily_papers')}?{query}&p={page.page}&limit={page.limit}"
 
 
+def announcements(request: HttpRequest, key: str | None = None) -> HttpResponse:
+    """`/announcements` (the latest day arXiv announced) and `/announcements/YYYY-MM-DD`: everything announced in
+    the followed categories, by category, new / cross-listed / replaced marked."""
+    try:
+        page = params.announcements(date=key, category=request.GET.get("category"), kind=request.GET.get("kind"),
+                                    p=params.integer("p", request.GET.get("p"), 0, 0, 10_000), limit=PAGE_SIZE)
+    except BadParameter as exc:
+        if key is not None and exc.field == "date":
+            raise Http404(str(exc)) from None
+        return bad_request(request, exc)
+    query = {"category": page.category, "kind": page.mark}
+    return render(request, "papersift/announcements.html", {
+        "page": page, "mark_counts": [(m, page.counts.get(m, 0)) for m in catalog.ANNOUNCEMENT_MARKS],
+        "api_url": reverse("api:announcements") + f"?date={page.day or ''}&category={page.category}"
+                                                  f"&kind={page.mark}&p={page.page}",
+        "feed_url": reverse("feed-announcements-atom") + (f"?category={page.category}" if page.category else ""),
+        "filters": "&".join(f"{k}={v}" for k, v in query.items() if v),
+    })
+
+
 def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     found = catalog.paper_detail(arxiv_id)
     if found is None:
@@ -102,6 +123,17 @@ def paper_markdown(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         raise Http404(f"no paper {arxiv_id} in this catalog")
     text = hf.markdown(found, request.build_absolute_uri(reverse("paper", args=[found.arxiv_id])))
     return HttpResponse(text, content_type="text/markdown; charset=utf-8")
+
+
+def paper_bibtex(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """The paper's BibTeX entry as a download, ``<id>.bib`` (an old-style id's slash becomes a dash)."""
+    found = catalog.paper_detail(arxiv_id)
+    if found is None:
+        raise Http404(f"no paper {arxiv_id} in this catalog")
+    response = HttpResponse(bibtex(found) + "\n", content_type="text/x-bibtex; charset=utf-8")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", found.arxiv_id).strip("-.") or "paper"
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.bib")
+    return response
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -167,4 +199,12 @@ def not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 of an unhandled exception, which Django has logged with its request line (``papersift.logs``).
+
+    The API's is answered in its error shape here, not reshaped by ApiErrorShapeMiddleware: a replaced response
+    would be logged a second time."""
+    if request.path.startswith("/api/"):
+        from papersift.web.api import error_response
+
+        return error_response(500, "internal_error", "internal error; the server log has the details")
     return render(request, "papersift/error.html", {"status": 500, "message": "internal error"}, status=500)

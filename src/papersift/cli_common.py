@@ -1,5 +1,5 @@
-"""What every CLI group needs (Django set-up, the schema brought up to date, printing a report), in one module
-that `cli.py` and the apps' `commands.py` both import, so that no group imports `cli.py` back."""
+"""What the CLI's command groups share (Django set-up, printing a report), so that a group in an app's
+`commands.py` never imports `cli.py` back."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import click
 from papersift.conf import ConfigError
 
 
-def setup_django() -> None:
+def django_setup() -> None:
     """Configure Django on first use, so `--help` works even with a broken configuration."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "papersift.settings")
     import django
@@ -24,16 +24,21 @@ def setup_django() -> None:
 
 def ready() -> None:
     """Django configured and the database schema current (the embedded default needs no separate step)."""
-    setup_django()
+    django_setup()
     from papersift.catalog.maintenance import migrate_if_needed
 
     migrate_if_needed()
 
 
-def print_mapping(data: dict, as_json: bool) -> None:
-    """A status report: JSON, or one ``key: value`` line each."""
+def print_mapping(data: dict, as_json: bool, indent: str = "") -> None:
+    """A status report: JSON, or one ``key: value`` line each, a nested mapping as indented lines under its key
+    (``none`` when it is empty)."""
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
     for key, value in data.items():
-        click.echo(f"{key}: {value}")
+        if isinstance(value, dict):
+            click.echo(f"{indent}{key}:" + ("" if value else " none"))
+            print_mapping(value, False, indent + "  ")
+        else:
+            click.echo(f"{indent}{key}: {value}")

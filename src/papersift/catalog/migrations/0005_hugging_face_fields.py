@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_community_counts'),
+        ('catalog', '0004_announcement'),
     ]
 
     operations = [
