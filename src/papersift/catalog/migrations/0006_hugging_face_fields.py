@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0004_announcement'),
+        ('catalog', '0005_authorship'),
     ]
 
     operations = [
