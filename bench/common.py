@@ -36,7 +36,8 @@ def machine(*libraries: str) -> dict:
                 if line.startswith("MemTotal")), 0) if meminfo.exists() else 0
     out = {"nproc": os.cpu_count(), "cpu": cpu, "ram_bytes": ram, "python": platform.python_version(),
            "sqlite": sqlite3.sqlite_version, "platform": platform.platform()}
-    for name in libraries:
+    # onnxruntime before usearch: the other order crashes the interpreter (as papersift.search.vectors notes)
+    for name in sorted(libraries, key=lambda name: name != "onnxruntime"):
         module = importlib.import_module(name)
         out[name] = getattr(module, "__version__", None) or getattr(module, "VERSION", "?")
         if name == "django":

@@ -15,7 +15,8 @@ from django.urls.converters import get_converters
 
 #: A value for each path parameter that names something in the test data (test_url_safety's `site`).
 VALUES = {"arxiv_id": "2608.19880", "key": "2026-08-21", "category": "cs.CL", "app_label": "catalog",
-          "uidb36": "1", "object_id": "1", "url": "papers"}
+          "uidb36": "1", "object_id": "1", "url": "papers", "name": "google", "kind": "thumbnail",
+          "image_key": "0" * 32}
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,11 @@ def test_serve_loads_the_sample_and_serves_pages_assets_api_and_feeds(cli_env, s
     assert api.status_code == 200 and api.json()[0]["paper"]["id"] == "2608.19880"
     feed = httpx.get(f"{server.base}/papers/feed.atom", timeout=5)
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
+    # The MCP endpoint in gunicorn's forked workers (each starts its own event loop on first use).
+    for n in range(4):
+        mcp = httpx.post(f"{server.base}/mcp", json={"jsonrpc": "2.0", "id": n, "method": "tools/list"},
+                         headers={"Accept": "application/json, text/event-stream"}, timeout=30)
+        assert mcp.status_code == 200 and "search_papers" in mcp.text, mcp.text
     group = server.processes()
     assert server.stop() == 0
     # The background `index update` was still embedding the sample: it is stopped with the server, quietly.

@@ -75,6 +75,9 @@ def test_no_get_changes_state(site):
 #: POSTs that need neither: RFC 8058's one-click unsubscribe, which mail providers send with no cookie and no
 #: form; the signed link authorises it, and it can only stop mail (checked below with a real link).
 NO_CSRF_BY_DESIGN = {"digest-unsubscribe"}
+#: POSTs that change nothing at all: the MCP endpoint, whose tools only read (agents/views.py). Checked below to
+#: answer without a server error and to leave every table as it was.
+READ_ONLY_POSTS = {"mcp"}
 
 
 def test_posts_without_csrf_or_token_are_refused(site):
@@ -85,6 +88,11 @@ def test_posts_without_csrf_or_token_are_refused(site):
     for url in example_urls():
         if resolve(url.split("?")[0]).url_name in NO_CSRF_BY_DESIGN:
             assert anonymous.post(url).status_code == 404 and snapshot() == before   # a made-up link: nothing
+            continue
+        if resolve(url.split("?")[0]).url_name in READ_ONLY_POSTS:
+            for client in (session, anonymous):
+                assert client.post(url).status_code < 500 and client.put(url).status_code == 405
+            assert snapshot() == before
             continue
         for client in (session, anonymous):
             for method in (client.post, client.put, client.delete):

@@ -8,8 +8,10 @@ import sys
 
 import click
 
+from papersift.agents.commands import mcp
 from papersift.cli_common import django_setup, print_mapping, ready
 from papersift.digests.commands import digest   # click only at import time: `--help` needs no Django
+from papersift.images.commands import images
 from papersift.sources.commands import sources
 
 FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-rss", "arxiv-snapshot", "arxiv-listing", "hf-daily")
@@ -382,7 +384,7 @@ def evaluate() -> None:
     """Relevance evaluation on benchmark directories (BEIR layout)."""
 
 
-def _eval_setup(directory: str, split: str, mode: str):
+def _eval_setup(directory: str, split: str, mode: str, min_similarity: float | None):
     from pathlib import Path
 
     from papersift.search import evaluation
@@ -401,7 +403,11 @@ def _eval_setup(directory: str, split: str, mode: str):
         cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "papersift" / "eval"
         with _bar(len(dataset.corpus), "embed corpus") as bar:
             vectors = evaluation.corpus_vectors(dataset, embedder, cache, on_progress=bar.update)
-    return evaluation, dataset, evaluation.build_engine(dataset, embedder, vectors), embedder
+    from papersift.search.fusion import MIN_SIMILARITY
+
+    floor = MIN_SIMILARITY if min_similarity is None else min_similarity
+    engine = evaluation.build_engine(dataset, embedder, vectors, min_similarity=floor or None)
+    return evaluation, dataset, engine, embedder
 
 
 def _bar(total: int, desc: str):
@@ -421,10 +427,12 @@ def _print_metrics(result: dict, as_json: bool) -> None:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option("--split", default="test", show_default=True)
 @click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid", show_default=True)
+@click.option("--min-similarity", type=click.FloatRange(0, 1), default=None,
+              help="Floor of dense-only hits (default: papersift's, search.fusion.MIN_SIMILARITY; 0: none).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def eval_beir(directory: str, split: str, mode: str, as_json: bool) -> None:
+def eval_beir(directory: str, split: str, mode: str, min_similarity: float | None, as_json: bool) -> None:
     """nDCG@10, recall@100 and MRR@10 of papersift's ranking on a BEIR-layout directory."""
-    evaluation, dataset, engine, _ = _eval_setup(directory, split, mode)
+    evaluation, dataset, engine, _ = _eval_setup(directory, split, mode, min_similarity)
     _print_metrics(evaluation.evaluate_beir(dataset, engine, mode), as_json)
 
 
@@ -432,10 +440,12 @@ def eval_beir(directory: str, split: str, mode: str, as_json: bool) -> None:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option("--split", default="test", show_default=True)
 @click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="dense", show_default=True)
+@click.option("--min-similarity", type=click.FloatRange(0, 1), default=None,
+              help="Floor of dense-only candidates (default: papersift's; 0: none).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def eval_similar(directory: str, split: str, mode: str, as_json: bool) -> None:
+def eval_similar(directory: str, split: str, mode: str, min_similarity: float | None, as_json: bool) -> None:
     """nDCG@20 of similar-paper ranking over each query's judged pool (CSFCube layout, graded judgments)."""
-    evaluation, dataset, engine, embedder = _eval_setup(directory, split, mode)
+    evaluation, dataset, engine, embedder = _eval_setup(directory, split, mode, min_similarity)
     _print_metrics(evaluation.evaluate_similar(dataset, engine, embedder, mode), as_json)
 
 
@@ -507,6 +517,8 @@ def worker(interval: float, once: bool) -> None:
 
 
 main.add_command(digest)
+main.add_command(images)
+main.add_command(mcp)
 main.add_command(sources)
 
 

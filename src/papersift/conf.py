@@ -82,6 +82,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SERVER_THREADS", int, 4, "Threads per worker process of `papersift serve`."),
     Setting("SEARCH_SEMANTIC", _bool, True,
             "Use the embedding model and vector index in search and similar papers; off means lexical (BM25) only."),
+    Setting("SEARCH_MIN_SIMILARITY", float, 0.3,
+            "Relevance floor of search hits found only by semantic search: one whose cosine similarity to the query "
+            "is below this is left out, so a query with no real match finds nothing. 0 keeps every nearest "
+            "neighbour. Chosen by measurement (docs/search.md)."),
     Setting("QUERY_EMBED_TIMEOUT", float, 2.0,
             "Seconds a query's embedding may take before the search answers with lexical results only."),
     Setting("LOG_LEVEL", str, "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
@@ -161,6 +165,18 @@ SETTINGS: tuple[Setting, ...] = (
             "arXiv's OAI-PMH endpoint, used to catch up on announcements a source missed."),
     Setting("HF_API_URL", str, "https://huggingface.co/api",
             "Hugging Face's API; the daily papers are read from `<HF_API_URL>/daily_papers?date=YYYY-MM-DD`."),
+    Setting("IMAGE_FETCH_INTERVAL", float, 300.0,
+            "Seconds between the worker's passes that copy thumbnails and avatars to `<DATA_DIR>/images/`; "
+            "0: never (pages show placeholders)."),
+    Setting("IMAGE_FETCH_DELAY", float, 1.0, "Seconds between two image downloads."),
+    Setting("IMAGE_MAX_BYTES", int, 5_000_000, "Largest image download accepted, in bytes."),
+    Setting("IMAGE_SOURCES", _list,
+            ["https://cdn-thumbnails.huggingface.co/", "https://cdn-avatars.huggingface.co/",
+             "https://cdn-uploads.huggingface.co/", "https://huggingface.co/", "https://www.gravatar.com/avatar/"],
+            "Comma-separated URL prefixes images may be copied from (Hugging Face's CDNs); any other URL, and any "
+            "that resolves to a loopback or private address, is refused."),
+    Setting("IMAGE_ALLOW_PRIVATE", _bool, False,
+            "Let image downloads reach loopback and private addresses (a mirror on the local network, tests)."),
 )
 
 # Settings that were replaced: naming one is an error that says what to do instead, not a silent no-op.
@@ -252,6 +268,10 @@ def load() -> dict[str, Any]:
             raise ConfigError(f"{PREFIX}{name}: {values[name]!r} is not an http(s) URL")
     if not 0 <= values["DIGEST_DEFAULT_HOUR"] <= 23:
         raise ConfigError(f"{PREFIX}DIGEST_DEFAULT_HOUR must be between 0 and 23, got {values['DIGEST_DEFAULT_HOUR']}")
+    for prefix in values["IMAGE_SOURCES"]:
+        if not re.match(r"https?://[^/@\s]+/", prefix):
+            raise ConfigError(f"{PREFIX}IMAGE_SOURCES: {prefix!r} is not an http(s) URL prefix ending in / after "
+                              "the host (e.g. https://cdn-thumbnails.huggingface.co/)")
     if values["SMTP_SECURITY"] not in {"none", "starttls", "tls"}:
         raise ConfigError(f"{PREFIX}SMTP_SECURITY must be none, starttls or tls, got {values['SMTP_SECURITY']!r}")
     if values["ENV"] == "production" and values["DEBUG"]:

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "papersift.submissions",
     "papersift.digests",
     "papersift.sources",
+    "papersift.images",
+    "papersift.agents",
     "allauth",
     "allauth.account",
 ]

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("papersift.lists.urls")),
     path("", include("papersift.submissions.urls")),
     path("", include("papersift.digests.urls")),
+    path("", include("papersift.images.urls")),
+    path("", include("papersift.agents.urls")),
     path("", include("papersift.web.urls")),
 ]
 

@@ -7,7 +7,9 @@ Jobs, each never overlapping itself (``max_instances=1``) and run once after a l
 - ``purge``: forget subscriptions never confirmed after 30 days, daily at 03:17 UTC;
 - ``sources``: every minute, run the sources whose next run has come (arXiv after each announcement, Hugging
   Face through its day, missed days caught up), then embed what they brought; unless ``PAPERSIFT_AUTO_UPDATE``
-  is off (an offline machine).
+  is off (an offline machine);
+- ``images``: copy missing thumbnails and avatars, every ``PAPERSIFT_IMAGE_FETCH_INTERVAL`` (unless 0), the
+  first time shortly after start.
 
 They run in a small thread pool, so a long harvest or embedding run does not hold up mail. On SIGTERM the
 scheduler stops taking jobs and waits for those running; a SIGKILL at any point is covered by the outbox's
@@ -20,7 +22,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -42,6 +44,7 @@ class Job:
     trigger: BaseTrigger
     at_start: bool = False   # run once straight away too
     in_once: bool = True     # `worker --once` runs it (if at_start)
+    cancel: Callable[[], None] | None = None   # asks a running pass to end early, at shutdown
 
 
 def _with_connections(job: Job) -> Callable[[], None]:
@@ -72,6 +75,13 @@ def jobs(interval: float) -> list[Job]:
 
         out.append(Job("sources", run_due_sources, IntervalTrigger(seconds=SOURCES_CHECK), at_start=True,
                        in_once=False))
+    if config["IMAGE_FETCH_INTERVAL"] > 0:
+        from papersift.images.tasks import fetch_images, stop
+
+        # Not in `worker --once` (the mail run); a long-running worker copies images shortly after it starts.
+        first = datetime.now(timezone.utc) + timedelta(seconds=15)
+        out.append(Job("images", fetch_images, IntervalTrigger(seconds=config["IMAGE_FETCH_INTERVAL"],
+                                                                start_date=first), cancel=stop))
     return out
 
 
@@ -96,5 +106,8 @@ def run(*, interval: float, once: bool = False) -> None:
     scheduler.start()
     log.info("worker.start jobs=%s", ",".join(job.name for job in planned))
     stop.wait()
+    for job in planned:
+        if job.cancel is not None:
+            job.cancel()
     scheduler.shutdown(wait=True)
     log.info("worker.stop")

@@ -16,7 +16,9 @@ def at(day: int) -> datetime:
 def paper(**fields):
     base = dict(title="T", abstract="A", authors=["X"], categories=["cs.CL"], version=None, versions=[],
                 published=None, updated=None, announced=None, comments="", journal_ref="", doi="", license="",
-                withdrawn=False, code_url="", project_url="", observed=None)
+                withdrawn=False, code_url="", project_url="", observed=None, ai_summary="", ai_keywords=[],
+                ai_summary_model="", github_stars=None, organization=None, thumbnail_url="", media_urls=[],
+                hf_observed=None)
     base.update(fields)
     return base
 
@@ -63,6 +65,49 @@ def test_merge_table(current, incoming, outcome, check):
     assert result == outcome
     for key, value in check.items():
         assert merged[key] == value, key
+
+
+@pytest.mark.parametrize("current, incoming, outcome, check", [
+    # A later Hugging Face listing brings new stars and a summary: an update.
+    (dict(github_stars=3, hf_observed=at(1), observed=at(1)),
+     dict(github_stars=9, ai_summary="S", observed=at(2)), UPDATED,
+     {"github_stars": 9, "ai_summary": "S", "hf_observed": at(2)}),
+    # An earlier listing changes none of them (the whole record is older: stale).
+    (dict(github_stars=9, hf_observed=at(5), observed=at(5)), dict(github_stars=3, observed=at(2)), STALE,
+     {"github_stars": 9}),
+    # The paper came from arXiv (a version): HF's fields still follow HF's own order, later listing wins...
+    (dict(version=2, github_stars=3, organization="google", hf_observed=at(1), observed=at(9)),
+     dict(version=None, github_stars=12, organization="deepmind", observed=at(3)), UPDATED,
+     {"github_stars": 12, "organization": "deepmind", "version": 2, "hf_observed": at(3)}),
+    # ... an earlier listing does not roll them back ...
+    (dict(version=2, github_stars=12, hf_observed=at(3), observed=at(9)),
+     dict(version=None, github_stars=3, observed=at(1)), UNCHANGED, {"github_stars": 12, "hf_observed": at(3)}),
+    # ... and a record without them (arXiv) erases none of them.
+    (dict(version=1, ai_summary="S", ai_keywords=["k"], thumbnail_url="https://t", hf_observed=at(3)),
+     dict(version=2, title="v2"), UPDATED, {"ai_summary": "S", "ai_keywords": ["k"], "thumbnail_url": "https://t",
+                                            "title": "v2"}),
+    # A listing without a field keeps the stored one; zero stars is a value, not a missing field.
+    (dict(ai_summary="S", github_stars=5, hf_observed=at(1), observed=at(1)),
+     dict(ai_summary="", github_stars=0, observed=at(2)), UPDATED, {"ai_summary": "S", "github_stars": 0}),
+    # Same fields seen again: unchanged.
+    (dict(ai_summary="S", organization="google", hf_observed=at(1), observed=at(1)),
+     dict(ai_summary="S", organization="google", observed=at(1)), UNCHANGED, {"ai_summary": "S"}),
+    (None, dict(ai_summary="S", observed=at(4)), NEW, {"hf_observed": at(4)}),
+    (None, dict(title="arXiv only", observed=at(4)), NEW, {"hf_observed": None}),
+])
+def test_merge_of_what_hugging_face_adds(current, incoming, outcome, check):
+    result, merged = merge(paper(**current) if current is not None else None, paper(**incoming))
+    assert result == outcome
+    for key, value in check.items():
+        assert merged[key] == value, key
+
+
+def test_content_hash_counts_hugging_face_fields_but_not_their_observation_day():
+    a = paper(ai_summary="S", github_stars=3, organization="google")
+    assert content_hash(a) == content_hash({**a, "hf_observed": at(3)})
+    for change in (dict(ai_summary="other"), dict(github_stars=4), dict(organization="nvidia"),
+                   dict(ai_keywords=["x"]), dict(thumbnail_url="https://t"), dict(media_urls=["https://m"])):
+        assert content_hash(a) != content_hash({**a, **change}), change
 
 
 def test_content_hash_ignores_bookkeeping_but_not_content():

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from django.db.models import Count
 
-from papersift.catalog.models import DailyListing, Paper
+from papersift.catalog.models import DailyListing, Organization, Paper
 from papersift.catalog.selectors import catalog_stats
 from papersift.catalog.services import content_hash
 from papersift.ingest.services import Ingest
@@ -38,6 +38,81 @@ def test_full_hf_archive_gives_the_documented_counts_and_reingest_changes_nothin
     assert all(p.days == p.rows for p in multi)
 
 
+def _entries_by_id(raw_dir):
+    """Every entry of the raw archive as a dict, read independently of the parser (quirks included)."""
+    import ast
+
+    for path in sorted(raw_dir.glob("*.json")):
+        document = json.loads(path.read_text())
+        for entry in document["data"] if isinstance(document, dict) else document:
+            yield ast.literal_eval(entry) if isinstance(entry, str) else entry
+
+
+def test_full_hf_archive_keeps_every_hugging_face_field(shared):
+    assert Ingest("hf-daily").run([str(shared / "hf-daily/raw")]).error_count == 0
+    expected = {"ai_summary": set(), "ai_keywords": set(), "githubStars": set(), "organization": set()}
+    for entry in _entries_by_id(shared / "hf-daily/raw"):
+        for key, ids in expected.items():
+            value = entry["paper"].get(key)
+            if key == "organization" and not value:
+                value = entry.get(key)
+            if key == "ai_keywords":
+                value = [word for word in value or [] if word.strip()]     # [""] occurs: no keywords
+            if value not in (None, "", []):
+                ids.add(entry["paper"]["id"])
+    stored = {"ai_summary": Paper.objects.exclude(ai_summary=""), "githubStars": Paper.objects.exclude(
+        github_stars=None), "organization": Paper.objects.exclude(organization=None),
+        "ai_keywords": Paper.objects.exclude(ai_keywords=[])}
+    for key, papers in stored.items():
+        assert set(papers.values_list("arxiv_id", flat=True)) == expected[key], key
+    assert Paper.objects.filter(thumbnail_url="").count() == 0
+    assert Organization.objects.filter(name="google").exists()
+    assert DailyListing.objects.exclude(submitter_avatar_url="").count() > 4000
+
+
+def _day_file(tmp_path, day, entry, **changes):
+    entry = json.loads(json.dumps(entry))
+    for key, value in changes.items():
+        target = entry["paper"] if key in {"githubStars", "ai_summary", "organization"} else entry
+        if value is None:
+            target.pop(key, None)
+        else:
+            target[key] = value
+    path = tmp_path / f"{day}.json"
+    path.write_text(json.dumps([entry]))
+    return str(path)
+
+
+def test_hugging_face_fields_follow_the_listing_days_and_reingest_changes_nothing(shared, tmp_path):
+    entry = json.loads((shared / "hf-daily/raw/2026-08-21.json").read_text())[0]
+    google = dict(entry["paper"]["organization"])
+    files = [_day_file(tmp_path, "2026-08-21", entry),
+             _day_file(tmp_path, "2026-08-24", entry, githubStars=20, ai_summary="A newer summary.",
+                       organization={**google, "fullname": "Google Research"}, submittedBy=None),
+             _day_file(tmp_path, "2026-08-19", entry, githubStars=1, organization={**google, "fullname": "Old"})]
+    first = Ingest("hf-daily").run(files).as_dict()
+    assert first["errors"] == 0 and first["papers"]["new"] == 1 and first["papers"]["updated"] == 1
+    assert first["papers"]["stale"] == 1                                  # the earlier day changed nothing
+    paper = Paper.objects.select_related("organization").get(arxiv_id="2608.19880")
+    assert (paper.github_stars, paper.ai_summary) == (20, "A newer summary.")
+    assert paper.organization.fullname == "Google Research"
+    again = Ingest("hf-daily").run(files).as_dict()
+    assert (again["papers"]["new"], again["papers"]["updated"], again["listings"]["new"],
+            again["listings"]["updated"]) == (0, 0, 0, 0)
+    # The 2026-08-24 list named its submitter only in the paper object: the listing still has the avatar.
+    assert DailyListing.objects.get(date="2026-08-24").submitter_avatar_url.startswith("https://cdn-avatars")
+
+    # arXiv adds a version: Hugging Face's later listing still updates its own fields, and arXiv erases none.
+    (tmp_path / "snapshot.jsonl").write_text(json.dumps({
+        "id": "2608.19880", "title": "The arXiv title", "abstract": "arXiv abstract", "authors": "A. Author",
+        "categories": "cs.AI", "versions": [{"version": "v1", "created": "Thu, 20 Aug 2026 17:00:00 GMT"}],
+        "update_date": "2026-08-25"}) + "\n")
+    Ingest("arxiv-snapshot").run([str(tmp_path / "snapshot.jsonl")])
+    assert Paper.objects.get(arxiv_id="2608.19880").github_stars == 20
+    later = Ingest("hf-daily").run([_day_file(tmp_path, "2026-08-26", entry, githubStars=31)]).as_dict()
+    assert later["papers"]["updated"] == 1 and Paper.objects.get(arxiv_id="2608.19880").github_stars == 31
+
+
 def test_oai_directory_yields_402_papers_and_names_each_error_code(shared):
     report = Ingest("arxiv-oai").run([str(shared / "arxiv-raw/oai-pmh")])
     assert Paper.objects.count() == 402
@@ -63,9 +138,11 @@ def test_atom_and_snapshot_files(shared):
     paper = Paper.objects.get(arxiv_id="0704.0001")
     assert paper.version == 2 and [v["version"] for v in paper.versions] == [1, 2]
     assert paper.published.isoformat() == "2007-04-02T19:18:42+00:00"
-    assert paper.content_hash == content_hash({**{f: getattr(paper, f) for f in (
+    fields = {f: getattr(paper, f) for f in (
         "title", "abstract", "authors", "categories", "version", "versions", "published", "updated", "announced",
-        "comments", "journal_ref", "doi", "license", "withdrawn", "code_url", "project_url")}})
+        "comments", "journal_ref", "doi", "license", "withdrawn", "code_url", "project_url", "ai_summary",
+        "ai_keywords", "ai_summary_model", "github_stars", "thumbnail_url", "media_urls")}
+    assert paper.content_hash == content_hash({**fields, "organization": None})
 
 
 def _snapshot_line(shared, version: int, title: str) -> bytes:

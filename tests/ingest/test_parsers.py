@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from datetime import date, datetime, timezone
 
 import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from papersift.ingest.formats import FORMATS
 from papersift.ingest.records import (
@@ -144,6 +146,66 @@ def test_hf_daily_entries_carry_listing_counts_links_and_single_line_text(shared
     old, _, _ = parse_file("hf-daily", shared / "hf-daily/raw/2024-05-27.json")
     assert all("\n" not in p.paper.abstract for p in old)
     assert all(p.listing.submitted_at is None for p in old)  # 2024 files have no submittedOnDailyAt
+
+
+def test_hf_daily_keeps_what_hugging_face_adds(shared):
+    papers, errors, _ = parse_file("hf-daily", shared / "hf-daily/raw/2026-08-21.json")
+    top = next(p for p in papers if p.paper.arxiv_id == "2608.19880").paper
+    assert top.ai_summary.startswith("EnvHarness and EnvRigger dynamically reshape")
+    assert top.ai_keywords[:2] == ["LLM agents", "Environment Harness"] and len(top.ai_keywords) == 8
+    assert top.ai_summary_model == "thinkingmachines/Inkling-Small" and top.github_stars == 8
+    assert (top.organization.name, top.organization.fullname) == ("google", "Google")
+    assert top.organization.avatar_url.startswith("https://cdn-avatars.huggingface.co/")
+    assert top.thumbnail_url == "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2608.19880.png"
+    listing = next(p for p in papers if p.paper.arxiv_id == "2608.19880").listing
+    assert listing.submitter_fullname == "taesiri" and listing.submitter_avatar_url.startswith("https://cdn-avatars")
+    old, _, _ = parse_file("hf-daily", shared / "hf-daily/raw/2024-05-27.json")
+    assert all(p.paper.thumbnail_url.startswith("https://cdn-thumbnails") for p in old)   # `mediaUrl` then
+    assert all(p.paper.github_stars is None and p.paper.organization is None for p in old)
+    assert not any(p.listing.submitter_avatar_url.startswith("/") for p in old)           # relative: dropped
+    media = [p for p in parse_file("hf-daily", shared / "hf-daily/raw/2024-06-12.json")[0] if p.paper.media_urls]
+    assert media and all(u.startswith("https://") for p in media for u in p.paper.media_urls)
+
+
+@pytest.mark.parametrize("field, value, says", [
+    ("ai_keywords", "not a list", "paper.ai_keywords should be a list of strings"),
+    ("ai_keywords", ["ok", 3], "paper.ai_keywords should be a list of strings"),
+    ("githubStars", -1, "paper.githubStars should be a non-negative integer"),
+    ("githubStars", "12", "paper.githubStars should be a non-negative integer"),
+    ("organization", {"name": "../../etc"}, "organization.name should be a Hugging Face organisation name"),
+    ("organization", "google", "organization should be an object"),
+    ("ai_summary", {"text": "x"}, "paper.ai_summary should be a string"),
+])
+def test_hf_daily_bad_added_fields_name_the_field_and_skip_only_that_entry(shared, field, value, says):
+    entries = json.loads((shared / "hf-daily/raw/2026-08-21.json").read_text())[:3]
+    entries[1]["paper"][field] = value
+    items = list(FORMATS["hf-daily"].parse(io.BytesIO(json.dumps(entries).encode()), "2026-08-21.json", PageInfo()))
+    errors = [i for i in items if isinstance(i, RecordError)]
+    assert len(items) == 3 and len(errors) == 1
+    assert errors[0].location == "entry 1" and says in errors[0].message
+
+
+SCALARS = (st.none() | st.booleans() | st.integers(-5, 10**12) | st.floats(allow_nan=False, allow_infinity=False)
+           | st.text(max_size=40))
+JSON = st.recursive(SCALARS, lambda children: st.lists(children, max_size=4)
+                    | st.dictionaries(st.text(max_size=10), children, max_size=4), max_leaves=12)
+ADDED = ("ai_summary", "ai_keywords", "ai_summary_model", "githubStars", "organization", "mediaUrls")
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.sampled_from(("paper", "entry")), field=st.sampled_from(ADDED + ("thumbnail", "submittedBy")),
+       value=JSON)
+def test_hf_daily_any_value_in_an_added_field_parses_or_is_one_record_error(shared, where, field, value):
+    entry = json.loads((shared / "hf-daily/raw/2026-08-21.json").read_text())[0]
+    (entry["paper"] if where == "paper" else entry)[field] = value
+    items = list(FORMATS["hf-daily"].parse(io.BytesIO(json.dumps([entry]).encode()), "2026-08-21.json", PageInfo()))
+    assert len(items) == 1
+    item = items[0]
+    if not isinstance(item, RecordError):
+        paper = item.paper
+        assert isinstance(paper.ai_keywords, list) and all(isinstance(k, str) for k in paper.ai_keywords)
+        assert paper.github_stars is None or (isinstance(paper.github_stars, int) and paper.github_stars >= 0)
+        assert all(u.startswith(("http://", "https://")) for u in paper.media_urls + [paper.thumbnail_url] if u)
 
 
 @pytest.mark.parametrize("format_name, payload, message", [

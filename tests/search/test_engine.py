@@ -51,6 +51,29 @@ def _keys(results):
     return [h.key for h in results.hits]
 
 
+@pytest.mark.parametrize("nonsense", ["xyzzy", "qwxzj vbnmk", "zzzzqq plugh", "asdfghjkl"])
+def test_a_query_with_no_real_match_finds_nothing_and_says_so(built, nonsense):
+    engine, _ = built
+    for mode in ("hybrid", "dense"):
+        results = engine.search(nonsense, mode=mode)
+        assert results.semantic and results.hits == [] and results.total == 0 and not results.total_is_floor
+    # Without the floor the same query is "answered" with the nearest vectors, however far.
+    unfloored = SearchEngine(engine.lexical, engine.vectors, engine.encoder, min_similarity=None)
+    assert len(unfloored.search(nonsense, limit=20).hits) == 20
+
+
+def test_the_floor_keeps_words_and_close_meanings(built, corpus):
+    engine, docs = built
+    target = corpus[10]
+    words = re.findall(r"[A-Za-z]{4,}", target.title)
+    assert target.key in _keys(engine.search(" ".join(words[: max(3, len(words) - 2)]), mode="dense", limit=5))
+    rare = next(w for w in re.findall(r"[a-z]{7,}", corpus[20].abstract.lower()))
+    lexical = {h.key for h in engine.search(rare, mode="lexical", limit=200).hits}
+    hybrid = engine.search(rare, limit=200)
+    assert lexical <= set(_keys(hybrid))                  # every paper with the word is still found
+    assert all(h.score >= engine.min_similarity for h in engine.search(rare, mode="dense", limit=200).hits)
+
+
 def test_exact_title_and_arxiv_id_come_first(built, corpus):
     engine, _ = built
     target = corpus[40]

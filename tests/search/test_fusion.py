@@ -57,3 +57,20 @@ def test_pin_first(ranked, pinned, expected):
     out = fusion.pin_first(ranked, pinned)
     assert [k for k, _ in out] == expected
     assert [s for _, s in out] == sorted((s for _, s in out), reverse=True)
+
+
+@pytest.mark.parametrize("ranked, lexical, dense, floor, expected", [
+    # Dense-only hits under the floor go; lexical hits stay whatever their cosine; order is kept.
+    ([(1, .9), (2, .8), (3, .7), (4, .1)], {1: 5.0, 4: 1.0}, {1: .2, 2: .5, 3: .25, 4: .05}, 0.3, [1, 2, 4]),
+    # A query with no real match: nothing but far neighbours, so nothing at all.
+    ([(7, .2), (8, .19)], {}, {7: .2, 8: .19}, 0.3, []),
+    # At the floor is enough.
+    ([(7, .3)], {}, {7: .3}, 0.3, [7]),
+    # No floor (None or 0): everything.
+    ([(7, .2), (8, .1)], {}, {7: .2, 8: .1}, None, [7, 8]),
+    ([(7, .2), (8, .1)], {}, {7: .2, 8: .1}, 0.0, [7, 8]),
+    # Lexical-only results (no dense side) are untouched.
+    ([(1, 3.0), (2, 1.0)], {1: 3.0, 2: 1.0}, {}, 0.3, [1, 2]),
+])
+def test_floor_drops_only_weak_dense_only_hits(ranked, lexical, dense, floor, expected):
+    assert [key for key, _ in fusion.floor_dense_only(ranked, lexical, dense, floor)] == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -68,6 +69,37 @@ def test_huggingface_hub_client_reads_days_weeks_months_papers_and_search(served
     found = list(api.list_papers(query="EnvHarness: Awakening Static Worlds for Agent Learning", limit=5))
     assert found[0].id == "2608.19880" and len(found) == 5   # an exact title is pinned first
     web.close()
+
+
+def test_huggingface_hub_client_reads_what_hugging_face_adds(served, shared):
+    """The acceptance check: paper_info() and list_daily_papers() fill ai_summary, ai_keywords, github_stars and
+    organization (and submitter avatars, thumbnails) for a paper whose Hugging Face entry has them."""
+    import httpx
+
+    api = hf.HfApi(endpoint=served, token=False)
+    info = api.paper_info("2608.19880")
+    assert info.ai_summary.startswith("EnvHarness and EnvRigger dynamically reshape static environments")
+    assert info.ai_keywords[:3] == ["LLM agents", "Environment Harness", "EnvHarness"] and len(info.ai_keywords) == 8
+    assert info.github_stars == 8 and info.github_repo == "https://github.com/google-research/envharness"
+    assert (info.organization.name, info.organization.fullname) == ("google", "Google")
+    assert info.ai_summary_model == "thinkingmachines/Inkling-Small"         # forward-compatible attribute
+    day = {p.id: p for p in api.list_daily_papers(date="2026-08-21")}
+    listed = day["2608.19880"]
+    assert listed.ai_summary == info.ai_summary and listed.ai_keywords == info.ai_keywords
+    assert listed.github_stars == 8 and listed.organization.name == "google"
+    raw = json.loads((shared / "hf-daily/raw/2026-08-21.json").read_text())
+    for key, attribute in (("ai_summary", "ai_summary"), ("githubStars", "github_stars"),
+                           ("organization", "organization")):
+        assert {p.id for p in day.values() if getattr(p, attribute) is not None} == {
+            e["paper"]["id"] for e in raw if e["paper"].get(key) is not None}, key
+    with httpx.Client() as web:
+        for url in (listed.thumbnail, listed.submitted_by.avatar_url, listed.organization.avatar_url):
+            assert url.startswith(served + "/images/"), url                 # papersift's copies, not HF's CDN
+            answer = web.get(url)
+            assert answer.status_code == 200 and answer.headers["content-type"].startswith("image/")
+    found = list(api.list_papers(query="EnvHarness", limit=3))
+    assert found[0].id == "2608.19880" and found[0].github_stars == 8 and found[0].organization.name == "google"
+    assert "## AI summary" in api.read_paper("2608.19880")
 
 
 def test_cursor_paging_walks_every_paper_once(client, db):

@@ -27,7 +27,7 @@ READER_PAGES = [
     "/digests/subscribe?q=agents", "/digests/manage/not-a-valid-link", "/papers/2101.00001",
     "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/accounts/password/reset/done/",
     "/accounts/password/reset/key/done/", "/accounts/password/reset/key/1-bad-key/", "/accounts/confirm-email/",
-    "/accounts/confirm-email/not-a-key/", "/accounts/inactive/",
+    "/accounts/confirm-email/not-a-key/", "/accounts/inactive/", "/orgs/google", "/orgs/google?sort=upvotes",
 ]
 MEMBER_PAGES = [
     "/papers", "/papers/2608.19880", "/account/", "/accounts/email/", "/accounts/password/change/",
@@ -50,6 +50,13 @@ def world(site, django_user_model):  # noqa: F811
     from papersift.digests.services import Choices, subscribe
     from papersift.lists.services import add_paper, create_list
 
+    from papersift.images.process import normalise
+    from papersift.images.services import stored
+    from tests.images.test_images import picture
+
+    paper = Paper.objects.select_related("organization").get(arxiv_id="2608.19880")   # cards with real images
+    stored(paper.thumbnail_url, "thumbnail", normalise(picture("PNG"), "thumbnail"))
+    stored(paper.organization.avatar_url, "avatar", normalise(picture("PNG", (96, 96)), "avatar"))
     ada = django_user_model.objects.create_user("ada", "ada@example.org", PASSWORD)
     EmailAddress.objects.create(user=ada, email=ada.email, verified=True, primary=True)
     bob = django_user_model.objects.create_user("bob", "bob@example.org", PASSWORD)

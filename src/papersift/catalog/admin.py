@@ -3,7 +3,7 @@ are read-only here, and a listing leaves a daily list only through the logged "r
 
 from django.contrib import admin
 
-from papersift.catalog.models import DailyListing, Paper
+from papersift.catalog.models import DailyListing, Organization, Paper
 from papersift.comments import services as moderation
 from papersift.comments.admin import with_reason
 
@@ -19,6 +19,15 @@ class PaperAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False        # withdrawn papers stay as tombstones; a deleted one would come back at the next import
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    """Organisations come from Hugging Face's daily lists (ingest keeps them current)."""
+
+    list_display = ("name", "fullname", "observed_at")
+    search_fields = ("name", "fullname")
+    readonly_fields = ("observed_at", "created_at", "modified_at")
 
 
 @admin.register(DailyListing)

@@ -5,6 +5,32 @@ from __future__ import annotations
 from django.db import models
 
 
+class Organization(models.Model):
+    """An organisation Hugging Face credits papers to (Google, NVIDIA, ...), under its hub name."""
+
+    name = models.CharField(max_length=96, unique=True, help_text="Hugging Face hub name (ByteDance-Seed).")
+    fullname = models.CharField(max_length=200, blank=True)
+    avatar_url = models.URLField(max_length=500, blank=True, help_text="Where Hugging Face keeps its avatar; "
+                                 "papersift serves its own copy (avatar_src).")
+    observed_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="Listing day of the record these values came from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.fullname or self.name
+
+    @property
+    def avatar_src(self) -> str:
+        """The avatar as papersift serves it (a placeholder until the worker has fetched it)."""
+        from papersift.images.links import local_image_url
+
+        return local_image_url(self.avatar_url, "avatar")
+
+
 class Paper(models.Model):
     """One arXiv paper under its base id (no version suffix), holding the newest version seen."""
 
@@ -28,6 +54,21 @@ class Paper(models.Model):
     withdrawn = models.BooleanField(default=False)
     code_url = models.URLField(max_length=500, blank=True)
     project_url = models.URLField(max_length=500, blank=True)
+    # What Hugging Face adds (catalog.services.HF_FIELDS): ordered among Hugging Face records by hf_observed_at.
+    ai_summary = models.TextField(blank=True, help_text="Hugging Face's AI-generated one-paragraph summary.")
+    ai_keywords = models.JSONField(default=list, blank=True, help_text="Hugging Face's AI-extracted keywords.")
+    ai_summary_model = models.CharField(max_length=200, blank=True, help_text="Model that wrote ai_summary, "
+                                        "when Hugging Face names it.")
+    github_stars = models.PositiveIntegerField(null=True, blank=True, help_text="Stars of code_url's repository "
+                                               "when Hugging Face last reported them; null: not known.")
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="papers")
+    thumbnail_url = models.URLField(max_length=500, blank=True, help_text="Hugging Face's thumbnail image; "
+                                    "papersift serves its own copy (thumbnail_src).")
+    media_urls = models.JSONField(default=list, blank=True, help_text="Videos and images the authors attached "
+                                  "on Hugging Face (links; not copied).")
+    hf_observed_at = models.DateTimeField(null=True, blank=True, help_text="Listing day of the Hugging Face "
+                                          "record the fields above came from.")
     content_hash = models.CharField(max_length=64, help_text="sha256 of the descriptive fields; decides 'changed'.")
     community_votes = models.PositiveIntegerField(default=0, help_text="Upvotes by papersift users (kept in step "
                                                   "with community.Vote in the same transaction).")
@@ -64,6 +105,18 @@ class Paper(models.Model):
     def pdf_url(self) -> str:
         return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.is_arxiv else ""
 
+    @property
+    def has_thumbnail(self) -> bool:
+        """True when a thumbnail exists upstream (thumbnail_src is then the copy, or a placeholder until fetched)."""
+        return bool(self.thumbnail_url)
+
+    @property
+    def thumbnail_src(self) -> str:
+        """The thumbnail as papersift serves it: its fetched copy, or a neutral placeholder (never a third party)."""
+        from papersift.images.links import local_image_url
+
+        return local_image_url(self.thumbnail_url, "thumbnail")
+
 
 class DailyListing(models.Model):
     """A paper shown on one day's list, with who submitted it and the counts imported with it."""
@@ -73,6 +126,9 @@ class DailyListing(models.Model):
     listed_at = models.DateTimeField(null=True, blank=True, help_text="HF's top-level publishedAt for the entry.")
     submitted_by = models.CharField(max_length=150, blank=True, help_text="Submitter's user name, if known.")
     submitted_at = models.DateTimeField(null=True, blank=True)
+    submitter_fullname = models.CharField(max_length=150, blank=True)
+    submitter_avatar_url = models.URLField(max_length=500, blank=True, help_text="Where Hugging Face keeps the "
+                                           "submitter's picture; papersift serves its own copy.")
     upvotes_imported = models.PositiveIntegerField(default=0)
     comments_imported = models.PositiveIntegerField(default=0)
     source = models.CharField(max_length=32)
@@ -89,6 +145,12 @@ class DailyListing(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.paper_id}"
 
+    @property
+    def submitter_avatar_src(self) -> str:
+        """The submitter's picture as papersift serves it (a placeholder when there is none or not yet)."""
+        from papersift.images.links import local_image_url
+
+        return local_image_url(self.submitter_avatar_url, "avatar")
 
 class Authorship(models.Model):
     """One author name on one paper: the index behind author pages (`/authors/<name>`).

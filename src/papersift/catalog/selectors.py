@@ -12,11 +12,12 @@ from django.db.models.functions import Coalesce
 
 from papersift.catalog import trending
 from papersift.catalog.authors import clean, name_key
-from papersift.catalog.models import Announcement, Authorship, DailyListing, Paper
+from papersift.catalog.models import Announcement, Authorship, DailyListing, Organization, Paper
 
 WINDOW_KINDS = ("day", "week", "month")
 LISTING_SORTS = ("trending", "date")
 AUTHOR_SORTS = ("newest", "upvotes")
+ORGANIZATION_SORTS = ("newest", "upvotes")
 TRENDING_DAYS = 7   # the trending page and feed rank the papers listed in the last week of listing days
 WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})$")
 MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
@@ -220,7 +221,7 @@ def listing_page(window: Window | None, *, sort: str = "trending", category: str
         rows = [r for r in rows if in_category(r["paper__categories"] or [], category)]
     result.total = len(rows)
     chosen = [r["id"] for r in rows[page * limit:(page + 1) * limit]]
-    loaded = DailyListing.objects.select_related("paper").in_bulk(chosen)
+    loaded = DailyListing.objects.select_related("paper", "paper__organization").in_bulk(chosen)
     result.entries = annotate_counts([loaded[i] for i in chosen])
     if neighbours:
         result.earlier, result.later = neighbour_windows(window)
@@ -246,20 +247,21 @@ def annotate_counts(listings: list[DailyListing]) -> list[DailyListing]:
 
 def paper_detail(arxiv_id: str) -> Paper | None:
     """A paper with its listings (oldest first) and ``upvotes``/``num_comments``: the most any listing carried."""
-    paper = Paper.objects.prefetch_related(_listings_oldest_first()).filter(arxiv_id=arxiv_id).first()
+    paper = (Paper.objects.select_related("organization").prefetch_related(_listings_oldest_first())
+             .filter(arxiv_id=arxiv_id).first())
     return _with_counts(paper) if paper is not None else None
 
 
 def papers_after(cursor: int, limit: int) -> list[Paper]:
     """Papers in catalog order (by internal id) after ``cursor``, for the cursor-paged paper list."""
     return [_with_counts(p) for p in Paper.objects.filter(id__gt=cursor).order_by("id")
-            .prefetch_related(_listings_oldest_first())[:limit]]
+            .select_related("organization").prefetch_related(_listings_oldest_first())[:limit]]
 
 
 def papers_by_id(ids) -> dict[int, Paper]:
     """Papers by internal id with their listings and counts loaded (for search results: two queries in all)."""
-    return {key: _with_counts(p) for key, p in
-            Paper.objects.prefetch_related(_listings_oldest_first()).in_bulk(list(ids)).items()}
+    return {key: _with_counts(p) for key, p in Paper.objects.select_related("organization")
+            .prefetch_related(_listings_oldest_first()).in_bulk(list(ids)).items()}
 
 
 def _listings_oldest_first() -> Prefetch:
@@ -294,8 +296,24 @@ def recent_window(days: int) -> Window | None:
     return Window("days", latest.start - timedelta(days=days - 1), latest.end)
 
 
+class _Paged:
+    """Page arithmetic shared by the author and organisation pages (``total``, ``page``, ``limit``)."""
+
+    total: int
+    page: int
+    limit: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @property
+    def first_rank(self) -> int:
+        return self.page * self.limit + 1
+
+
 @dataclass
-class AuthorPage:
+class AuthorPage(_Paged):
     """One page of the papers with an author of a name (folded: `catalog.authors.name_key`)."""
 
     name: str                  # as asked, cleaned
@@ -306,14 +324,6 @@ class AuthorPage:
     page: int
     limit: int
     sort: str
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.limit))
-
-    @property
-    def first_rank(self) -> int:
-        return self.page * self.limit + 1
 
 
 def author_page(name: str, *, sort: str = "newest", page: int = 0, limit: int = 50) -> AuthorPage:
@@ -342,6 +352,44 @@ def author_page(name: str, *, sort: str = "newest", page: int = 0, limit: int = 
     loaded = papers_by_id(chosen)
     result.papers = [loaded[i] for i in chosen]
     return result
+
+
+def organization(name: str) -> Organization | None:
+    """The organisation with this hub name (exactly, else ignoring case)."""
+    name = (name or "").strip()
+    if not name or len(name) > 96:
+        return None
+    return (Organization.objects.filter(name=name).first()
+            or Organization.objects.filter(name__iexact=name).order_by("name").first())
+
+
+@dataclass
+class OrganizationPage(_Paged):
+    """One page of the papers Hugging Face credits to an organisation."""
+
+    organization: Organization
+    papers: list[Paper]        # with listings and upvotes/num_comments loaded
+    total: int
+    page: int
+    limit: int
+    sort: str
+
+
+def organization_papers(org: Organization, *, sort: str = "newest", page: int = 0,
+                        limit: int = 50) -> OrganizationPage:
+    """An organisation's papers, newest first (first version) or most upvoted first, paged."""
+    if sort not in ORGANIZATION_SORTS:
+        raise ValueError(f"unknown sort {sort!r} ({' or '.join(ORGANIZATION_SORTS)})")
+    papers = Paper.objects.filter(organization=org)
+    if sort == "upvotes":
+        papers = papers.annotate(score=Coalesce(Max("listings__upvotes_imported"), Value(0)) + F("community_votes"))
+        order = [F("score").desc(), F("published").desc(nulls_last=True), "arxiv_id"]
+    else:
+        order = [F("published").desc(nulls_last=True), "arxiv_id"]
+    total = papers.count()
+    chosen = (papers.order_by(*order).select_related("organization").prefetch_related(_listings_oldest_first())
+              [page * limit:(page + 1) * limit])
+    return OrganizationPage(org, [_with_counts(p) for p in chosen], total, page, limit, sort)
 
 
 def category_counts() -> list[tuple[str, int]]:
@@ -417,7 +465,7 @@ def announcement_page(day: date | None, *, category: str = "", mark: str = "", p
     rows.sort(key=lambda r: (ANNOUNCEMENT_MARKS.index(r["mark"]), r["paper__arxiv_id"]))
     result.total = len(rows)
     chosen = rows[page * limit:(page + 1) * limit]
-    loaded = Announcement.objects.select_related("paper").in_bulk([r["id"] for r in chosen])
+    loaded = Announcement.objects.select_related("paper", "paper__organization").in_bulk([r["id"] for r in chosen])
     for row in chosen:
         loaded[row["id"]].mark = row["mark"]
         result.entries.append(loaded[row["id"]])

@@ -9,7 +9,12 @@ Merge rules (table-tested in tests/catalog/test_merge.py):
   paper (e.g. HF data, which has no version, against an arXiv record) only fills fields that are empty;
 - a record known to be older (lower version, earlier update) changes nothing: it is counted as `stale`;
 - a field a source does not carry (empty) never erases a stored value;
-- the content hash of the merged fields decides between `updated` and `unchanged`.
+- what Hugging Face adds (HF_FIELDS: AI summary and keywords, GitHub stars, organisation, thumbnail, media) is
+  ordered among Hugging Face records only, by the listing day they were observed on (`hf_observed`): a later
+  listing replaces what it carries, an earlier one changes none of them, whatever arXiv says about versions
+  (an arXiv record carries none of them, so it can neither order nor erase them);
+- the content hash of the merged fields, these included, decides between `updated` and `unchanged`: new stars
+  or a new summary is an update; the same file ingested twice is unchanged.
 """
 
 from __future__ import annotations
@@ -24,15 +29,20 @@ from django.db.models import F
 from django.utils import timezone
 
 from papersift.catalog.authors import authorship_rows
-from papersift.catalog.models import Announcement, Authorship, DailyListing, Paper
-from papersift.ingest.records import Parsed
+from papersift.catalog.models import Announcement, Authorship, DailyListing, Organization, Paper
+from papersift.ingest.records import OrganizationRecord, Parsed
 
 DESCRIPTIVE = (
     "title", "abstract", "authors", "categories", "version", "versions", "published", "updated", "announced",
     "comments", "journal_ref", "doi", "license", "withdrawn", "code_url", "project_url",
 )
+HF_FIELDS = ("ai_summary", "ai_keywords", "ai_summary_model", "github_stars", "organization", "thumbnail_url",
+             "media_urls")
 NEW, UPDATED, UNCHANGED, STALE = "new", "updated", "unchanged", "stale"
-LISTING_FIELDS = ("listed_at", "submitted_by", "submitted_at", "upvotes_imported", "comments_imported")
+LISTING_FIELDS = ("listed_at", "submitted_by", "submitted_at", "upvotes_imported", "comments_imported",
+                  "submitter_fullname", "submitter_avatar_url")
+#: Listing fields a record without them leaves as they are (the submitter's picture and full name).
+LISTING_KEPT_WHEN_MISSING = ("submitter_fullname", "submitter_avatar_url")
 
 
 def _empty(value) -> bool:
@@ -41,7 +51,7 @@ def _empty(value) -> bool:
 
 def content_hash(fields: dict) -> str:
     # Sorted keys: PostgreSQL's jsonb hands objects back in its own key order, SQLite in the stored one.
-    payload = orjson.dumps([fields.get(name) for name in DESCRIPTIVE], default=_json_default,
+    payload = orjson.dumps([fields.get(name) for name in (*DESCRIPTIVE, *HF_FIELDS)], default=_json_default,
                            option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(payload).hexdigest()
 
@@ -69,7 +79,9 @@ def freshness(current: dict, incoming: dict) -> str:
 def merge(current: dict | None, incoming: dict) -> tuple[str, dict]:
     """Pure merge of one incoming record's descriptive fields into the stored ones; returns (outcome, fields)."""
     if current is None:
-        return NEW, dict(incoming)
+        fields = dict(incoming)
+        fields["hf_observed"] = incoming.get("observed") if _carries_hf(incoming) else None
+        return NEW, fields
     order = freshness(current, incoming)
     if order == "older":
         return STALE, current
@@ -82,12 +94,32 @@ def merge(current: dict | None, incoming: dict) -> tuple[str, dict]:
         if authoritative or _empty(current.get(name)):
             merged[name] = value
     merged["versions"] = _union_versions(current.get("versions") or [], incoming.get("versions") or [])
+    _merge_hf(merged, current, incoming)
     if authoritative and incoming.get("observed") is not None:
         merged["observed"] = incoming["observed"]
     if content_hash(merged) == content_hash(current):
         # Same content; a later observation is still recorded so that older records keep losing to it.
         return UNCHANGED, merged
     return UPDATED, merged
+
+
+def _carries_hf(fields: dict) -> bool:
+    return any(not _empty(fields.get(name)) for name in HF_FIELDS)
+
+
+def _merge_hf(merged: dict, current: dict, incoming: dict) -> None:
+    """Hugging Face's fields: the record from the latest listing day wins, field by field; none erases."""
+    if not _carries_hf(incoming):
+        return
+    seen, now = current.get("hf_observed"), incoming.get("observed")
+    if seen is not None and now is not None and now < seen:
+        return
+    for name in HF_FIELDS:
+        value = incoming.get(name)
+        if not _empty(value):
+            merged[name] = value
+    if now is not None and (seen is None or now > seen):
+        merged["hf_observed"] = now
 
 
 def _union_versions(old: list[dict], new: list[dict]) -> list[dict]:
@@ -98,13 +130,16 @@ def _union_versions(old: list[dict], new: list[dict]) -> list[dict]:
     return [by_number[number] for number in sorted(by_number)]
 
 
-RECORD_FIELDS = (*DESCRIPTIVE, "observed")
+RECORD_FIELDS = (*DESCRIPTIVE, *HF_FIELDS, "observed")
 
 
 def record_fields(parsed: Parsed) -> dict:
-    """The record's fields as a plain dict (shallow: dataclasses.asdict deep-copies and was 25% of ingest time)."""
+    """The record's fields as a plain dict (shallow: dataclasses.asdict deep-copies and was 25% of ingest time);
+    the organisation by its name (its details are written by _write_organizations)."""
     paper = parsed.paper
-    return {name: getattr(paper, name) for name in RECORD_FIELDS}
+    fields = {name: getattr(paper, name) for name in RECORD_FIELDS}
+    fields["organization"] = paper.organization.name if paper.organization is not None else None
+    return fields
 
 
 class UpsertResult:
@@ -127,9 +162,11 @@ def upsert(items: list[Parsed], source: str, source_uri: str) -> UpsertResult:
     with transaction.atomic():
         ids = {item.paper.arxiv_id for item in items}
         stored = {
-            row["arxiv_id"]: row
-            for row in Paper.objects.select_for_update().filter(arxiv_id__in=ids)
-            .values("id", "arxiv_id", "content_hash", *DESCRIPTIVE, observed=F("observed_at"))
+            row["arxiv_id"]: _stored_row(row)
+            # Lock the papers only: the organisation's name comes through an outer join, which cannot be locked.
+            for row in Paper.objects.select_for_update(of=("self",)).filter(arxiv_id__in=ids)
+            .values("id", "arxiv_id", "content_hash", *DESCRIPTIVE, *(n for n in HF_FIELDS if n != "organization"),
+                    observed=F("observed_at"), hf_observed=F("hf_observed_at"), hf_org=F("organization__name"))
         }
         pending: dict[str, dict] = {}
         changed: dict[str, tuple[dict, Parsed]] = {}
@@ -138,12 +175,14 @@ def upsert(items: list[Parsed], source: str, source_uri: str) -> UpsertResult:
             current = pending.get(arxiv_id) or stored.get(arxiv_id)
             outcome, fields = merge(current, record_fields(item))
             result.papers[outcome] += 1
-            observed_later = outcome == UNCHANGED and fields.get("observed") != current.get("observed")
+            observed_later = outcome == UNCHANGED and any(fields.get(k) != current.get(k)
+                                                          for k in ("observed", "hf_observed"))
             if outcome in {NEW, UPDATED} or observed_later:
                 fields.setdefault("id", current.get("id") if current else None)
                 pending[arxiv_id] = fields
                 changed[arxiv_id] = (fields, item)
-        _write_papers(changed, stored, source, source_uri)
+        organizations = _write_organizations(items)
+        _write_papers(changed, stored, organizations, source, source_uri)
         listings = [item for item in items if item.listing is not None]
         announced = [item for item in items if item.announcement is not None]
         if listings or announced:
@@ -156,13 +195,20 @@ def upsert(items: list[Parsed], source: str, source_uri: str) -> UpsertResult:
     return result
 
 
-def _paper_values(fields: dict, item: Parsed, source: str, source_uri: str) -> dict:
-    values = {name: fields[name] for name in DESCRIPTIVE}
-    for name in ("comments", "journal_ref", "doi", "license", "code_url", "project_url", "abstract"):
+def _stored_row(row: dict) -> dict:
+    row["organization"] = row.pop("hf_org")
+    return row
+
+
+def _paper_values(fields: dict, item: Parsed, organizations: dict[str, int], source: str, source_uri: str) -> dict:
+    values = {name: fields.get(name) for name in (*DESCRIPTIVE, *HF_FIELDS)}
+    for name in ("comments", "journal_ref", "doi", "license", "code_url", "project_url", "abstract", "ai_summary",
+                 "ai_summary_model", "thumbnail_url"):
         values[name] = values[name] or ""
-    values["authors"] = values["authors"] or []
-    values["categories"] = values["categories"] or []
-    values["versions"] = values["versions"] or []
+    for name in ("authors", "categories", "versions", "ai_keywords", "media_urls"):
+        values[name] = values[name] or []
+    values["organization_id"] = organizations.get(values.pop("organization") or "")
+    values["hf_observed_at"] = fields.get("hf_observed")
     values["withdrawn"] = bool(values["withdrawn"])
     values["primary_category"] = values["categories"][0] if values["categories"] else ""
     values["content_hash"] = content_hash(fields)
@@ -171,11 +217,12 @@ def _paper_values(fields: dict, item: Parsed, source: str, source_uri: str) -> d
     return values
 
 
-def _write_papers(changed: dict[str, tuple[dict, Parsed]], stored: dict, source: str, source_uri: str) -> None:
+def _write_papers(changed: dict[str, tuple[dict, Parsed]], stored: dict, organizations: dict[str, int],
+                  source: str, source_uri: str) -> None:
     creates, updates = [], []
     now = timezone.now()
     for arxiv_id, (fields, item) in changed.items():
-        values = _paper_values(fields, item, source, source_uri)
+        values = _paper_values(fields, item, organizations, source, source_uri)
         if arxiv_id in stored:
             updates.append(Paper(id=stored[arxiv_id]["id"], arxiv_id=arxiv_id, modified_at=now, **values))
         else:
@@ -186,8 +233,8 @@ def _write_papers(changed: dict[str, tuple[dict, Parsed]], stored: dict, source:
         for arxiv_id, pk in new_ids:
             changed[arxiv_id][0]["id"] = pk
     if updates:
-        update_fields = [*DESCRIPTIVE, "observed_at", "primary_category", "content_hash", "source", "source_uri",
-                         "source_record", "modified_at"]
+        update_fields = [*DESCRIPTIVE, *HF_FIELDS, "hf_observed_at", "observed_at", "primary_category",
+                         "content_hash", "source", "source_uri", "source_record", "modified_at"]
         Paper.objects.bulk_update(updates, update_fields, batch_size=200)
     authors_changed = {
         fields["id"]: fields.get("authors") or []
@@ -214,6 +261,34 @@ def _write_authorships(authors_by_paper: dict[int, list], new_papers: set[int]) 
     columns = ", ".join(quote(meta.get_field(name).column) for name in ("key", "paper", "position", "name"))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)", rows)
+
+
+def _write_organizations(items: list[Parsed]) -> dict[str, int]:
+    """Create or refresh the batch's organisations; their ids by name. The latest listing day's details win and
+    a record without a full name or avatar keeps the stored one."""
+    latest: dict[str, tuple[OrganizationRecord, datetime | None]] = {}
+    for item in items:
+        org, seen = item.paper.organization, item.paper.observed
+        if org is not None:
+            kept = latest.get(org.name)
+            if kept is None or (seen is not None and (kept[1] is None or seen >= kept[1])):
+                latest[org.name] = (org, seen)
+    if not latest:
+        return {}
+    stored = {o.name: o for o in Organization.objects.select_for_update().filter(name__in=list(latest))}
+    for name, (org, seen) in latest.items():
+        row = stored.get(name)
+        if row is None:
+            stored[name] = Organization.objects.create(name=name, fullname=org.fullname, avatar_url=org.avatar_url,
+                                                       observed_at=seen)
+            continue
+        if row.observed_at is not None and seen is not None and seen < row.observed_at:
+            continue
+        values = {"fullname": org.fullname or row.fullname, "avatar_url": org.avatar_url or row.avatar_url,
+                  "observed_at": max(filter(None, (seen, row.observed_at)), default=None)}
+        if any(getattr(row, key) != value for key, value in values.items()):
+            Organization.objects.filter(id=row.id).update(**values, modified_at=timezone.now())
+    return {name: row.id for name, row in stored.items()}
 
 
 def _removed_listings() -> set:
@@ -275,8 +350,12 @@ def _write_listings(items: list[Parsed], ids: dict[str, int], source: str, sourc
         listing = item.listing
         values = dict(listed_at=listing.listed_at, submitted_by=listing.submitted_by,
                       submitted_at=listing.submitted_at, upvotes_imported=listing.upvotes,
-                      comments_imported=listing.comments)
+                      comments_imported=listing.comments, submitter_fullname=listing.submitter_fullname,
+                      submitter_avatar_url=listing.submitter_avatar_url)
         row = existing.get((paper_id, day))
+        for name in LISTING_KEPT_WHEN_MISSING:
+            if row is not None and not values[name]:
+                values[name] = getattr(row, name)
         if row is None:
             creates.append(DailyListing(paper_id=paper_id, date=day, source=source, source_uri=source_uri[:2000],
                                         source_record=item.location[:255], **values))

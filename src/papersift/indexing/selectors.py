@@ -79,7 +79,8 @@ class _Live:
             vectors = VectorIndex.open(generation / VECTORS, DIMENSIONS)
             if self.encoder is None:
                 self.encoder = QueryEncoder(load_embedder, timeout=settings.PAPERSIFT["QUERY_EMBED_TIMEOUT"])
-        return SearchEngine(lexical, vectors, self.encoder)
+        return SearchEngine(lexical, vectors, self.encoder,
+                            min_similarity=settings.PAPERSIFT["SEARCH_MIN_SIMILARITY"] or None)
 
 
 _live = _Live()

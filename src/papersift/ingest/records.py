@@ -40,6 +40,15 @@ class RecordError:
     message: str
 
 
+@dataclass(slots=True, frozen=True)
+class OrganizationRecord:
+    """The organisation Hugging Face credits a paper to (its hub name is the key)."""
+
+    name: str
+    fullname: str = ""
+    avatar_url: str = ""
+
+
 @dataclass(slots=True)
 class PaperRecord:
     arxiv_id: str
@@ -60,6 +69,14 @@ class PaperRecord:
     withdrawn: bool = False
     code_url: str = ""
     project_url: str = ""
+    # What Hugging Face adds to a paper (catalog.services.HF_FIELDS, ordered among themselves by `observed`).
+    ai_summary: str = ""
+    ai_keywords: list[str] = field(default_factory=list)
+    ai_summary_model: str = ""
+    github_stars: int | None = None
+    organization: OrganizationRecord | None = None
+    thumbnail_url: str = ""
+    media_urls: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -70,6 +87,8 @@ class ListingRecord:
     submitted_at: datetime | None = None
     upvotes: int = 0
     comments: int = 0
+    submitter_fullname: str = ""
+    submitter_avatar_url: str = ""
 
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")

@@ -47,11 +47,13 @@ class Results:
 
 class SearchEngine:
     def __init__(self, lexical: LexicalIndex, vectors: VectorIndex | None = None,
-                 encoder: QueryEncoder | None = None, dense_weight: float = fusion.DENSE_WEIGHT):
+                 encoder: QueryEncoder | None = None, dense_weight: float = fusion.DENSE_WEIGHT,
+                 min_similarity: float | None = fusion.MIN_SIMILARITY):
         self.lexical = lexical
         self.vectors = vectors
         self.encoder = encoder
         self.dense_weight = dense_weight
+        self.min_similarity = min_similarity   # floor of dense-only hits (fusion.floor_dense_only)
 
     # -- search ----------------------------------------------------------------------------------------------------
     def search(self, text: str, *, mode: Mode = "hybrid", sort: Sort = "relevance", limit: int = 20,
@@ -94,12 +96,15 @@ class SearchEngine:
             ranked = sorted(dense.items(), key=lambda item: (-item[1], item[0]))
         else:
             ranked = [(h.key, h.score) for h in lexical_hits]
+        ranked = fusion.floor_dense_only(ranked, lexical, dense, self.min_similarity)
         exact = self.lexical.exact(parsed)
         ranked = fusion.pin_first(ranked, exact)
         page = ranked[offset:offset + limit]
         hits = [ResultHit(key, score, matched=_sources(key, exact, lexical, dense)) for key, score in page]
         used = "hybrid" if dense and mode == "hybrid" else ("dense" if dense else "lexical")
-        more = len(lexical_hits) >= depth or len(dense) >= depth
+        # Nearer neighbours come first: once the floor cut some, every dense match above it was among them.
+        dense_cut = bool(self.min_similarity) and any(s < self.min_similarity for s in dense.values())
+        more = len(lexical_hits) >= depth or (len(dense) >= depth and not dense_cut)
         return Results(hits, len(ranked), used, parsed, warnings, semantic, total_is_floor=more)
 
     def _words_to_search(self, parsed: ParsedQuery) -> bool:

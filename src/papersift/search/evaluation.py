@@ -85,7 +85,8 @@ def corpus_vectors(dataset: Dataset, embedder: Embedder, cache_dir: Path | None,
     return vectors
 
 
-def build_engine(dataset: Dataset, embedder: Embedder | None, vectors: np.ndarray | None) -> SearchEngine:
+def build_engine(dataset: Dataset, embedder: Embedder | None, vectors: np.ndarray | None,
+                 min_similarity: float | None = fusion.MIN_SIMILARITY) -> SearchEngine:
     lexical = LexicalIndex(None)
     lexical.upsert(Document(key=i, arxiv_id=str(d["_id"]), title=d.get("title", ""), abstract=d.get("text", ""),
                             authors=(), categories=(), published=None) for i, d in enumerate(dataset.corpus))
@@ -94,7 +95,8 @@ def build_engine(dataset: Dataset, embedder: Embedder | None, vectors: np.ndarra
     if embedder is not None and vectors is not None:
         index = VectorIndex(embedder.dimensions)
         index.upsert(np.arange(len(vectors)), vectors)
-    return SearchEngine(lexical, index, QueryEncoder(embedder, timeout=60) if embedder else None)
+    return SearchEngine(lexical, index, QueryEncoder(embedder, timeout=60) if embedder else None,
+                        min_similarity=min_similarity)
 
 
 def evaluate_beir(dataset: Dataset, engine: SearchEngine, mode: str) -> dict:
@@ -157,5 +159,7 @@ def rank_pool(engine: SearchEngine, embedder: Embedder | None, text: str, pool: 
         ranked = sorted(dense.items(), key=lambda kv: -kv[1])
     else:
         ranked = fusion.weighted(lexical, dense, engine.dense_weight)
+    # As search does: dense-only candidates under the floor are not found (they go to the end, unranked).
+    ranked = fusion.floor_dense_only(ranked, lexical, dense, engine.min_similarity)
     seen = [k for k, _ in ranked]
     return seen + [k for k in pool if k not in set(seen)]

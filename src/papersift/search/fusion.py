@@ -12,6 +12,8 @@ from typing import Mapping, Sequence
 #: Weight of the dense score in the weighted fusion, tuned on SciFact test (see docs/search.md).
 DENSE_WEIGHT = 0.4
 RRF_K = 60
+#: Relevance floor of dense-only hits (cosine similarity to the query), chosen by measurement (docs/search.md).
+MIN_SIMILARITY = 0.3
 
 
 def normalise_max(scores: Mapping[int, float]) -> dict[int, float]:
@@ -44,6 +46,17 @@ def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, fl
         for rank, key in enumerate(ranking, start=1):
             fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def floor_dense_only(ranked: Sequence[tuple[int, float]], lexical: Mapping[int, float],
+                     dense: Mapping[int, float], min_similarity: float | None) -> list[tuple[int, float]]:
+    """Drop hits that only the dense side found whose cosine is below ``min_similarity``; the order of the
+    rest is unchanged. A query with no real match ("xyzzy") has only such hits, so it finds nothing, instead of
+    its nearest vectors, however far. None or 0 keeps everything."""
+    if not min_similarity:
+        return list(ranked)
+    return [(key, score) for key, score in ranked
+            if key in lexical or dense.get(key, min_similarity) >= min_similarity]
 
 
 def pin_first(ranked: Sequence[tuple[int, float]], pinned: Sequence[int]) -> list[tuple[int, float]]:

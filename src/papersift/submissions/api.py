@@ -41,4 +41,5 @@ def index_paper(request: HttpRequest, body: PaperToIndex):
         if exc.status == 400:
             raise BadParameter("arxivId", exc.reason) from None
         raise HttpError(exc.status, exc.reason) from None
-    return Status(201 if done.created else 200, hf.daily_entry(done.listing))
+    base = request.build_absolute_uri("/").rstrip("/")
+    return Status(201 if done.created else 200, hf.daily_entry(done.listing, base))

@@ -92,6 +92,11 @@ def _unexpected(request, exc: Exception):
     raise exc
 
 
+def base_url(request: HttpRequest) -> str:
+    """This server's address as the client reached it: image URLs in answers are made absolute with it."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def _paper_or_404(raw_id: str):
     try:
         arxiv_id, _ = split_paper_id(raw_id)
@@ -118,7 +123,8 @@ def daily_papers(request: HttpRequest, date: str | None = Query(None, max_length
     first). `p` is the 0-based page of `limit` (1–100, default 50) entries."""
     page = params.listing(date=date, week=week, month=month, sort=sort, category=category, submitter=submitter,
                           p=p, limit=limit, default_sort="date")
-    return [hf.daily_entry(listing) for listing in page.entries]
+    base = base_url(request)
+    return [hf.daily_entry(listing, base) for listing in page.entries]
 
 
 @papers.get("/papers/search", summary="Search papers (Hugging Face compatible)", openapi_extra=errors(400, 503))
@@ -127,7 +133,8 @@ def search_papers(request: HttpRequest, q: str | None = Query(None, max_length=p
     """Hybrid search with papersift's query language; `q` up to 250 characters, `limit` 1–120 (default 50)."""
     query = params.search_request(q)
     found = search.search(query.q, limit=params.bounded("limit", limit, 50, 1, 120))
-    return [hf.search_entry(hit.paper, score=hit.score) for hit in found.hits]
+    base = base_url(request)
+    return [hf.search_entry(hit.paper, score=hit.score, base=base) for hit in found.hits]
 
 
 @papers.get("/search", summary="Search with filters, sort and paging (papersift)", openapi_extra=errors(400, 503))
@@ -142,17 +149,18 @@ def search_full(request: HttpRequest, q: str | None = Query(None, max_length=par
     return search_results(params.search_request(q, mode=mode, sort=sort, category=category, since=since,
                                                 until=until),
                           limit=params.bounded("limit", limit, 20, 1, 100),
-                          offset=params.bounded("offset", offset, 0, 0, 10_000))
+                          offset=params.bounded("offset", offset, 0, 0, 10_000), base=base_url(request))
 
 
-def search_results(query: params.SearchRequest, *, limit: int, offset: int) -> dict:
+def search_results(query: params.SearchRequest, *, limit: int, offset: int, base: str = "") -> dict:
     found = search.search(query.q, mode=query.mode, sort=query.sort, limit=limit, offset=offset,
                           categories=query.categories, since=query.since, until=query.until)
     return {
         "query": query.q, "total": found.total, "total_is_floor": found.total_is_floor, "mode": found.mode,
         "semantic": found.semantic, "warnings": found.warnings, "seconds": found.seconds,
         "offset": offset, "limit": limit,
-        "results": [hf.search_entry(hit.paper, score=hit.score, snippet=hit.snippet) for hit in found.hits],
+        "results": [hf.search_entry(hit.paper, score=hit.score, snippet=hit.snippet, base=base)
+                    for hit in found.hits],
     }
 
 
@@ -162,8 +170,9 @@ def similar_papers(request: HttpRequest, arxiv_id: str, limit: int | None = Quer
     """The nearest papers by embedding (by shared rare words while the paper has no vector yet)."""
     paper = _paper_or_404(arxiv_id)
     found = search.similar(paper.arxiv_id, params.bounded("limit", limit, 10, 1, 100))
+    base = base_url(request)
     return {"id": paper.arxiv_id, "semantic": found.semantic, "mode": found.mode,
-            "results": [hf.search_entry(hit.paper, score=hit.score) for hit in found.hits]}
+            "results": [hf.search_entry(hit.paper, score=hit.score, base=base) for hit in found.hits]}
 
 
 @papers.post("/papers/{path:arxiv_id}/upvote", auth=API_WRITE_AUTH, summary="Upvote a paper (papersift)",
@@ -190,7 +199,7 @@ def _vote(request: HttpRequest, arxiv_id: str, up: bool) -> dict:
 
 @papers.get("/papers/{path:arxiv_id}", summary="One paper (Hugging Face compatible)", openapi_extra=errors(400, 404))
 def paper_info(request: HttpRequest, arxiv_id: str):
-    return hf.paper_info(_paper_or_404(arxiv_id))
+    return hf.paper_info(_paper_or_404(arxiv_id), base_url(request))
 
 
 @papers.get("/papers", summary="All papers, cursor-paged (Hugging Face compatible)", openapi_extra=errors(400))
@@ -204,7 +213,8 @@ def list_papers(request: HttpRequest, response: HttpResponse, cursor: str | None
         following = request.build_absolute_uri(
             f"{request.path}?cursor={_encode_cursor(papers[-1].id)}&limit={size}")
         response["Link"] = f'<{following}>; rel="next"'
-    return [hf.paper_info(paper) for paper in papers]
+    base = base_url(request)
+    return [hf.paper_info(paper, base) for paper in papers]
 
 
 def _encode_cursor(last_id: int) -> str:
@@ -222,6 +232,20 @@ def _decode_cursor(cursor: str | None) -> int:
     except (ValueError, UnicodeDecodeError):
         pass
     raise BadParameter("cursor", "is not a cursor from this API's Link header")
+
+
+@papers.get("/organizations/{name}/papers", summary="An organisation's papers (papersift)")
+def organization_papers(request: HttpRequest, name: str, sort: str | None = None, p: int | None = None,
+                        limit: int | None = None):
+    """The papers Hugging Face credits to an organisation (its hub name, e.g. `google`): `sort=newest` (first
+    version, the default) or `upvotes`; `p` is the 0-based page of `limit` (1–100, default 50). The JSON twin
+    of `/orgs/{name}`."""
+    page = params.organization_papers(name, sort=sort, p=p, limit=limit)
+    if page is None:
+        raise Http404(f"no organisation {name[:100]!r} in this catalog")
+    base = base_url(request)
+    return {"organization": hf.organization(page.organization, base), "total": page.total, "sort": page.sort,
+            "p": page.page, "limit": page.limit, "papers": [hf.paper_info(paper, base) for paper in page.papers]}
 
 
 @papers.get("/announcements", url_name="announcements", summary="arXiv's announcement of a day (papersift)")

@@ -13,7 +13,9 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from papersift.catalog import selectors as catalog
-from papersift.catalog.selectors import LISTING_SORTS, ListingPage, Window, parse_window
+from papersift.catalog.selectors import (
+    LISTING_SORTS, ORGANIZATION_SORTS, ListingPage, OrganizationPage, Window, parse_window,
+)
 from papersift.search.query import parse_date
 
 SEARCH_MODES = ("hybrid", "lexical", "dense")
@@ -85,6 +87,16 @@ def listing(*, date=None, week=None, month=None, sort=None, category=None, submi
         chosen or catalog.latest_window("day"), sort=listing_sort(sort, default_sort),
         category=(category or "").strip(), submitter=(submitter or "").strip(),
         page=bounded("p", p, 0, 0, 10_000), limit=bounded("limit", limit, 50, 1, 100), neighbours=neighbours)
+
+
+def organization_papers(name: str, *, sort=None, p: int | None = None,
+                        limit: int | None = None) -> OrganizationPage | None:
+    """An organisation's papers by `/orgs/<name>`'s and `/api/organizations/{name}/papers`' parameters; None
+    when there is no such organisation."""
+    sort = choice("sort", sort, ORGANIZATION_SORTS, "newest")
+    page, limit = bounded("p", p, 0, 0, 10_000), bounded("limit", limit, 50, 1, 100)
+    org = catalog.organization(name)
+    return catalog.organization_papers(org, sort=sort, page=page, limit=limit) if org is not None else None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from papersift.web.feeds import FEEDS
 
 # New-style ids (2405.15738) and old-style ids with their archive (math/0701001, math.GT/0309136).
 ARXIV_ID = r"(?P<arxiv_id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}|[a-z][a-z0-9]{1,15}:\S{1,200}?)"
+ORGANIZATION = r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]{0,95})"
 CATEGORY = r"(?P<category>[a-z][a-z\-]*(?:\.[A-Za-z\-]{2,})?)"
 
 
@@ -42,6 +43,7 @@ urlpatterns = [
     path("papers/month", views.listing, {"kind": "month"}, name="monthly-latest"),
     path("papers/month/<str:key>", views.listing, {"kind": "month"}, name="monthly"),
     path("search", views.search_page, name="search"),
+    re_path(rf"^orgs/{ORGANIZATION}$", views.organization, name="organization"),
     path("authors/<path:name>", views.author, name="author"),
     path("announcements", views.announcements, name="announcements"),
     path("announcements/<str:key>", views.announcements, name="announcements-date"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import logging
 import re
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
@@ -174,6 +175,23 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     })
 
 
+def organization(request: HttpRequest, name: str) -> HttpResponse:
+    """`/orgs/<name>`: the papers Hugging Face credits to an organisation, newest or most upvoted first."""
+    try:
+        page = params.organization_papers(name, sort=request.GET.get("sort"),
+                                          p=params.integer("p", request.GET.get("p"), 0, 0, 10_000), limit=PAGE_SIZE)
+    except BadParameter as exc:
+        return bad_request(request, exc)
+    if page is None:
+        raise Http404(f"no organisation {name!r} in this catalog")
+    return render(request, "papersift/organization.html", {
+        "page": page, "org": page.organization, "sorts": (("newest", "Newest"), ("upvotes", "Most upvoted")),
+        "api_url": f"{reverse('api:organization_papers', args=[page.organization.name])}?sort={page.sort}"
+                   f"&p={page.page}&limit={page.limit}",
+        "voted": voted_ids(request.user, (paper.id for paper in page.papers)),
+    })
+
+
 def paper_markdown(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     found = catalog.paper_detail(arxiv_id)
     if found is None:
@@ -222,7 +240,26 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "has_next": (page + 1) * SEARCH_PAGE_SIZE < found.total, "querystring": _without_page(request),
         "voted": voted_ids(request.user, (hit.paper.id for hit in found.hits)),
     })
+    if found.total == 0:
+        context["nothing"] = _nothing_found(form, query)
     return render(request, "papersift/search.html", context)
+
+
+FILTER_WORD = re.compile(r"^-?(?:cat|since|until):\S+$", re.IGNORECASE)
+
+
+def _nothing_found(form: dict, query: params.SearchRequest) -> dict:
+    """What the "no results" state suggests: the same words without filters, wider categories, spelling."""
+    words = " ".join(word for word in query.q.split() if not FILTER_WORD.match(word))
+    filters = [f"{name}: {form[name]}" for name in ("category", "since", "until") if form[name].strip()]
+    filters += [word for word in query.q.split() if FILTER_WORD.match(word)]
+    unfiltered = f"{reverse('search')}?{urlencode({'q': words})}" if filters and words else ""
+    wanted = [c for c in query.categories] + [w.split(":", 1)[1] for w in query.q.split()
+                                              if w.lower().startswith("cat:")]
+    wider = sorted({c.split(".")[0] for c in wanted if "." in c} - set(wanted))
+    return {"filters": filters, "unfiltered_url": unfiltered, "wider": wider, "words": words,
+            "excluded": any(word.startswith("-") for word in query.q.split()),
+            "popular": [name for name, _ in catalog.category_counts()[:6]] if not wider else []}
 
 
 def _without_page(request: HttpRequest) -> str:

@@ -4,6 +4,12 @@ Quirks handled (see shared/data/hf-daily/README.md): entries that are Python-rep
 the `{status, date, count, data}` wrapper, hard line breaks in `paper.title`/`paper.summary`, and missing
 fields in older files. The listing day is taken from the file name or URL (`YYYY-MM-DD`), then the wrapper's
 `date`, then the entry's `submittedOnDailyAt` / `publishedAt`.
+
+What Hugging Face adds to the paper is kept too: `paper.ai_summary`, `ai_keywords`, `ai_summary_model`,
+`githubStars`, `organization` (the paper's, else the entry's), the entry's `thumbnail` (`mediaUrl` in the
+oldest files) and `mediaUrls` (the entry's, else the paper's), and the submitter's `fullname` and `avatarUrl`.
+Only absolute http(s) URLs are kept: the relative `/avatars/<hash>.svg` Hugging Face gives users without a
+picture is its own placeholder, and papersift shows its own.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ from typing import BinaryIO
 import orjson
 
 from papersift.ingest.records import (
-    FormatError, InvalidRecord, ListingRecord, PageInfo, PaperRecord, Parsed, RecordError, clean_text,
-    parse_date, parse_datetime, sniff_html, split_arxiv_id,
+    FormatError, InvalidRecord, ListingRecord, OrganizationRecord, PageInfo, PaperRecord, Parsed, RecordError,
+    clean_text, parse_date, parse_datetime, sniff_html, split_arxiv_id,
 )
 
 NAME = "hf-daily"
 EXTENSIONS = (".json",)
 DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?!.*\d{4}-\d{2}-\d{2})")
+ORG_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")   # a Hugging Face organisation's hub name
 
 
 def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | RecordError]:
@@ -91,14 +98,24 @@ def convert(entry: dict, day, location: str) -> Parsed:
         code_url=_url(paper.get("githubRepo")),
         project_url=_url(paper.get("projectPage")),
         observed=datetime.combine(listing_day, time(), tzinfo=timezone.utc),
+        ai_summary=clean_text(_string(paper.get("ai_summary"), "paper.ai_summary")),
+        ai_keywords=_keywords(paper.get("ai_keywords")),
+        ai_summary_model=_string(paper.get("ai_summary_model"), "paper.ai_summary_model").strip()[:200],
+        github_stars=_count(paper.get("githubStars"), "paper.githubStars", missing=None),
+        organization=_organization(paper.get("organization") or entry.get("organization")),
+        thumbnail_url=_url(entry.get("thumbnail") or entry.get("mediaUrl")),
+        media_urls=_urls(entry.get("mediaUrls") or paper.get("mediaUrls"), "mediaUrls"),
     )
+    who = _submitter_object(entry, paper)
     listing = ListingRecord(
         date=listing_day,
         listed_at=listed_at,
-        submitted_by=_submitter(entry, paper),
+        submitted_by=_submitter(who),
         submitted_at=submitted_at,
         upvotes=_count(paper.get("upvotes"), "paper.upvotes"),
         comments=_count(entry.get("numComments"), "numComments"),
+        submitter_fullname=clean_text(_string(who.get("fullname"), "submittedBy.fullname"))[:150],
+        submitter_avatar_url=_url(who.get("avatarUrl")),
     )
     return Parsed(paper=record, location=location, listing=listing)
 
@@ -116,22 +133,64 @@ def _authors(value) -> list[str]:
     return names
 
 
-def _submitter(entry: dict, paper: dict) -> str:
+def _submitter_object(entry: dict, paper: dict) -> dict:
+    """The first of `submittedBy` / `paper.submittedOnDailyBy` that names someone ({} when neither does)."""
     for who in (entry.get("submittedBy"), paper.get("submittedOnDailyBy")):
-        if isinstance(who, dict):
-            name = who.get("name") or who.get("user") or who.get("fullname")
-            if name:
-                return str(name)[:150]
-    return ""
+        if isinstance(who, dict) and (who.get("name") or who.get("user") or who.get("fullname")):
+            return who
+    return {}
+
+
+def _submitter(who: dict) -> str:
+    name = who.get("name") or who.get("user") or who.get("fullname")
+    return str(name)[:150] if name else ""
 
 
 def _url(value) -> str:
-    return value.strip() if isinstance(value, str) and value.strip().startswith(("http://", "https://")) else ""
+    text = value.strip() if isinstance(value, str) else ""
+    return text if text.startswith(("http://", "https://")) and len(text) <= 500 else ""
 
 
-def _count(value, field: str) -> int:
+def _urls(value, field: str) -> list[str]:
     if value is None:
-        return 0
+        return []
+    if not isinstance(value, list):
+        raise InvalidRecord(f"{field} should be a list of URLs, got {type(value).__name__}")
+    return list(dict.fromkeys(url for url in map(_url, value) if url))
+
+
+def _string(value, field: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidRecord(f"{field} should be a string, got {type(value).__name__}")
+    return value
+
+
+def _keywords(value) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(word, str) for word in value):
+        raise InvalidRecord(f"paper.ai_keywords should be a list of strings, got {value!r:.80}")
+    return list(dict.fromkeys(clean_text(word)[:100] for word in value if word.strip()))
+
+
+def _organization(value) -> OrganizationRecord | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidRecord(f"organization should be an object, got {type(value).__name__}")
+    name = value.get("name")
+    if not isinstance(name, str) or not ORG_NAME.match(name):
+        raise InvalidRecord(f"organization.name should be a Hugging Face organisation name, got {name!r:.80}")
+    return OrganizationRecord(name=name,
+                              fullname=clean_text(_string(value.get("fullname"), "organization.fullname"))[:200],
+                              avatar_url=_url(value.get("avatar") or value.get("avatarUrl")))
+
+
+def _count(value, field: str, missing: int | None = 0) -> int | None:
+    if value is None:
+        return missing
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidRecord(f"{field} should be a non-negative integer, got {value!r}")
     return value
