@@ -8,29 +8,11 @@ import sys
 
 import click
 
-from papersift.conf import ConfigError
+from papersift.cliutil import django_setup as _django, print_mapping, ready as _ready  # noqa: F401 (re-exported)
 from papersift.digests.commands import digest   # click only at import time: `--help` needs no Django
+from papersift.recommend.commands import eval_recommend, recommend
 
 FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-snapshot", "arxiv-listing", "hf-daily")
-
-
-def _django() -> None:
-    """Configure Django on first use, so `--help` works even with a broken configuration."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "papersift.settings")
-    import django
-
-    try:
-        django.setup()
-    except ConfigError as exc:
-        raise click.ClickException(f"configuration: {exc}") from exc
-
-
-def _ready() -> None:
-    """Django configured and the database schema current (the embedded default needs no separate step)."""
-    _django()
-    from papersift.catalog.maintenance import migrate_if_needed
-
-    migrate_if_needed()
 
 
 @click.group()
@@ -267,15 +249,6 @@ def index_status(as_json: bool) -> None:
     print_mapping(status(), as_json)
 
 
-def print_mapping(data: dict, as_json: bool) -> None:
-    """A status report: JSON, or one ``key: value`` line each."""
-    if as_json:
-        click.echo(json.dumps(data, indent=2))
-        return
-    for key, value in data.items():
-        click.echo(f"{key}: {value}")
-
-
 def _print_hits(page, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({
@@ -360,12 +333,13 @@ def similar(arxiv_id: str, limit: int, as_json: bool) -> None:
 
 @main.group("eval")
 def evaluate() -> None:
-    """Relevance evaluation on benchmark directories (BEIR layout)."""
+    """Relevance evaluation on benchmark directories (BEIR, CSFCube and recsys-hf layouts)."""
 
 
 def _eval_setup(directory: str, split: str, mode: str):
     from pathlib import Path
 
+    from papersift.cliutil import eval_cache_dir
     from papersift.search import evaluation
     from papersift.search.embed import ModelUnavailable, load_embedder
 
@@ -379,7 +353,7 @@ def _eval_setup(directory: str, split: str, mode: str):
             embedder = load_embedder()
         except ModelUnavailable as exc:
             raise click.ClickException(f"--mode {mode} needs the embedding model: {exc}") from exc
-        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "papersift" / "eval"
+        cache = eval_cache_dir()
         with _bar(len(dataset.corpus), "embed corpus") as bar:
             vectors = evaluation.corpus_vectors(dataset, embedder, cache, on_progress=bar.update)
     return evaluation, dataset, evaluation.build_engine(dataset, embedder, vectors), embedder
@@ -488,6 +462,8 @@ def worker(interval: float, once: bool) -> None:
 
 
 main.add_command(digest)
+main.add_command(recommend)
+evaluate.add_command(eval_recommend)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "papersift.lists",
     "papersift.submissions",
     "papersift.digests",
+    "papersift.recommend",
     "allauth",
     "allauth.account",
 ]
@@ -69,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "papersift.lists.context_processors.reading_lists",
+                "papersift.recommend.context_processors.reader_signals",
             ],
         },
     },

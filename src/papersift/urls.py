@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("papersift.lists.urls")),
     path("", include("papersift.submissions.urls")),
     path("", include("papersift.digests.urls")),
+    path("", include("papersift.recommend.urls")),
     path("", include("papersift.web.urls")),
 ]
 

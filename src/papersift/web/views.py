@@ -10,6 +10,7 @@ from papersift.catalog import selectors as catalog
 from papersift.catalog.cite import bibtex
 from papersift.community.services import voted_ids
 from papersift.indexing import selectors as search
+from papersift.recommend.selectors import dismissed_ids
 from papersift.web import hf, params
 from papersift.web.params import BadParameter
 
@@ -41,7 +42,7 @@ def listing(request: HttpRequest, kind: str = "day", key: str | None = None) -> 
         page = params.listing(**{WINDOW_PARAMS[kind]: key}, sort=request.GET.get("sort"),
                               category=request.GET.get("category"),
                               p=params.integer("p", request.GET.get("p"), 0, 0, 10_000), limit=PAGE_SIZE,
-                              neighbours=True)
+                              neighbours=True, hidden=frozenset(dismissed_ids(request.user)))
     except BadParameter as exc:
         return bad_request(request, exc)
     return render(request, "papersift/listing.html", {
@@ -102,6 +103,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     except search.IndexMissing as exc:
         context["error"] = str(exc)
         return render(request, "papersift/search.html", context, status=503)
+    hidden = dismissed_ids(request.user)       # "not interested" papers leave this reader's result pages too
+    found.hits = [hit for hit in found.hits if hit.paper.id not in hidden]
     pages = max(1, -(-found.total // SEARCH_PAGE_SIZE))
     degraded = [w for w in found.warnings if w.startswith("semantic search")]   # said once, as the notice
     context.update({
