@@ -44,7 +44,7 @@ class Reference:
 
 def title_key(title: str) -> str:
     """A title reduced for exact matching: LaTeX braces and accents gone, case folded, punctuation dropped."""
-    text = unicodedata.normalize("NFKD", re.sub(r"\\[a-zA-Z]+\s*|[{}$\\]", "", title or ""))
+    text = unicodedata.normalize("NFKD", re.sub(r"\\[a-zA-Z]+\s*|\\[^a-zA-Z\s]|[{}$\\]", "", title or ""))
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
