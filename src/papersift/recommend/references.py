@@ -75,7 +75,7 @@ def doi_from(*values: str) -> str:
 def parse(data: bytes, name: str = "upload") -> list[Reference]:
     """The references in a BibTeX or RIS file (told apart by content, not by name). BadReferences otherwise."""
     if len(data) > MAX_BYTES:
-        raise BadReferences(f"{name}: the file is {len(data) / 1e6:.1f} MB; at most {MAX_BYTES // (1024 * 1024)} MB "
+        raise BadReferences(f"{name}: the file is {len(data) / 1048576:.1f} MB; at most {MAX_BYTES // (1024 * 1024)} MB "
                             "can be imported (export only the collection you want)")
     try:
         text = data.decode("utf-8-sig")

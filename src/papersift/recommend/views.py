@@ -61,7 +61,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def mark(request: HttpRequest) -> HttpResponse:
-    """A card's buttons: ``action`` = more | dismiss | undo on ``paper``; back to ``next``."""
+    """A card's buttons: ``signal`` = more | dismiss | undo on ``paper``; back to ``next``."""
     here = back_to(request, reverse("for-you"))
     if not request.user.is_authenticated:
         from django.contrib.auth.views import redirect_to_login
@@ -70,7 +70,7 @@ def mark(request: HttpRequest) -> HttpResponse:
     paper = paper_by_id(request.POST.get("paper", ""))
     if paper is None:
         raise Http404("no such paper in this catalog")
-    action = request.POST.get("action")
+    action = request.POST.get("signal")
     if action == "more":
         services.more_like_this(request.user, paper)
         messages.success(request, f"Noted: more papers like {paper.arxiv_id}.")
@@ -82,7 +82,7 @@ def mark(request: HttpRequest) -> HttpResponse:
         services.forget(request.user, paper)
         messages.success(request, f"Undone: {paper.arxiv_id} is back to no signal.")
     else:
-        return HttpResponse("action: must be more, dismiss or undo", status=400, content_type="text/plain")
+        return HttpResponse("signal: must be more, dismiss or undo", status=400, content_type="text/plain")
     return redirect(here)
 
 
@@ -167,7 +167,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Nothing was imported: choose a BibTeX (.bib) or RIS (.ris) file.")
         return _back()
     if upload.size > MAX_BYTES:
-        messages.error(request, f"Nothing was imported: {upload.name} is {upload.size / 1e6:.1f} MB; at most "
+        messages.error(request, f"Nothing was imported: {upload.name} is {upload.size / 1048576:.1f} MB; at most "
                                 f"{MAX_BYTES // (1024 * 1024)} MB can be imported (export only the collection "
                                 "you want).")
         return _back()
