@@ -88,8 +88,9 @@ def test_top_leaves_out_what_is_excluded(excluded, limit, expected_length):
 
 
 def test_the_seeds_that_drew_a_paper_are_named_best_first():
-    assert scoring.nearest_signals(_similarities(), [0, 1, 2], candidate=4, top=1) == [1]
-    assert scoring.nearest_signals(_similarities(), [], candidate=4) == []
+    assert scoring.nearest_signals(_similarities(), [0, 1, 2], [4, 0, 3], top=1) == [[1], [0], [2]]
+    assert scoring.nearest_signals(_similarities(), [0, 1, 2], [1], top=3)[0][0] == 0
+    assert scoring.nearest_signals(_similarities(), [], [4]) == [[]]
 
 
 @pytest.mark.parametrize("texts", [[], ["one"], ["alpha beta", "gamma delta"]])

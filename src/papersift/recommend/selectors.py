@@ -19,7 +19,7 @@ from django.db.models import Max
 
 from papersift.catalog import trending
 from papersift.catalog.models import DailyListing, Paper
-from papersift.catalog.selectors import in_category, papers_by_id
+from papersift.catalog.selectors import in_category as in_category_of, papers_by_id
 from papersift.recommend import scoring
 from papersift.recommend.models import Follow, Reader, Signal
 from papersift.recommend.references import title_key
@@ -203,16 +203,34 @@ class Pool:
             self.lexical[signal_rows], self.lexical[cand],
             vectors[signal_rows] if vectors is not None else None, vectors[cand] if vectors is not None else None)
 
-    def priors(self, reader: Interests) -> np.ndarray | None:
+    def _followable(self) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+        """Candidate rows by category and archive, and by folded author name (built once, on first use)."""
+        if not hasattr(self, "_by_category"):
+            self._by_category: dict[str, set[int]] = {}
+            self._by_author: dict[str, set[int]] = {}
+            for row, pid in enumerate(self.candidates):
+                fact = self.facts.get(pid, {})
+                for category in fact.get("categories") or []:
+                    for key in {category, category.split(".", 1)[0]}:
+                        self._by_category.setdefault(key, set()).add(row)
+                for name in fact.get("authors") or []:
+                    self._by_author.setdefault(title_key(name), set()).add(row)
+        return self._by_category, self._by_author
+
+    def followed_rows(self, reader: Interests) -> tuple[set[int], set[int]]:
+        """Candidate rows in a followed category, and by a followed author."""
         if not (reader.categories or reader.authors):
+            return set(), set()
+        by_category, by_author = self._followable()
+        return (set().union(*(by_category.get(c, set()) for c in reader.categories)),
+                set().union(*(by_author.get(a, set()) for a in reader.authors)))
+
+    def priors(self, reader: Interests) -> np.ndarray | None:
+        in_category, by_author = self.followed_rows(reader)
+        if not (in_category or by_author):
             return None
-        wanted = set(reader.authors)
         out = np.zeros(len(self.candidates), dtype=np.float32)
-        for i, pid in enumerate(self.candidates):
-            fact = self.facts.get(pid, {})
-            if any(in_category(fact.get("categories") or [], c) for c in reader.categories) or (
-                    wanted and wanted.intersection(title_key(a) for a in fact.get("authors") or [])):
-                out[i] = 1.0
+        out[list(in_category | by_author)] = 1.0
         return out
 
 
@@ -252,11 +270,12 @@ def _rank_chunk(pool: Pool, chunk: list[Interests], limit: int, weights: scoring
     for i, reader in enumerate(chunk):
         excluded = {pool.rows[p] for p in reader.excluded if p in pool.rows}
         ranked = scoring.top(scores[i], excluded, limit)
+        near = scoring.nearest_signals(similar, positives[i], ranked.order, SEED_REASONS)
+        followed = pool.followed_rows(reader)
         items = []
-        for position, score in zip(ranked.order, ranked.scores):
-            near = scoring.nearest_signals(similar, positives[i], position, SEED_REASONS)
-            reasons = [_seed_reason(pool, signal_rows[row]) for row in near]
-            reasons += _follow_reasons(pool, reader, pool.candidates[position])
+        for position, score, rows in zip(ranked.order, ranked.scores, near):
+            reasons = [_seed_reason(pool, signal_rows[row]) for row in rows]
+            reasons += _follow_reasons(pool, reader, position, followed)
             items.append(Recommendation(pool.candidates[position], round(score, 4), reasons))
         out[reader.user_id] = Result(items, method, note, len(pool.candidates))
     return out
@@ -268,15 +287,16 @@ def _seed_reason(pool: Pool, row: int) -> Reason:
     return Reason("seed", f"like “{title}”", fact.get("arxiv_id", ""), title)
 
 
-def _follow_reasons(pool: Pool, reader: Interests, paper_id: int) -> list[Reason]:
-    fact = pool.facts.get(paper_id, {})
+def _follow_reasons(pool: Pool, reader: Interests, row: int, followed: tuple[set[int], set[int]]) -> list[Reason]:
+    in_category, by_author = followed
+    if row not in in_category and row not in by_author:
+        return []
+    fact = pool.facts.get(pool.candidates[row], {})
     reasons = [Reason("category", f"in {c}, which you follow") for c in reader.categories
-               if in_category(fact.get("categories") or [], c)][:1]
-    if reader.authors:
-        for name in fact.get("authors") or []:
-            if title_key(name) in reader.authors:
-                reasons.append(Reason("author", f"by {name}, whom you follow"))
-                break
+               if row in in_category and in_category_of(fact.get("categories") or [], c)][:1]
+    if row in by_author:
+        name = next((n for n in fact.get("authors") or [] if title_key(n) in reader.authors), "")
+        reasons.append(Reason("author", f"by {name}, whom you follow"))
     return reasons
 
 
@@ -298,8 +318,8 @@ def _trending(pool: Pool, reader: Interests, limit: int) -> Result:
                                       row["paper__arxiv_id"], now))
 
     pool_ids = [p for p in pool.candidates if p not in reader.excluded]
-    followed_ids = [p for p in pool_ids if any(in_category(pool.facts.get(p, {}).get("categories") or [], c)
-                                               for c in reader.categories)]
+    in_followed, _ = pool.followed_rows(reader)
+    followed_ids = [p for p in pool_ids if pool.rows[p] in in_followed]
     chosen = followed_ids or pool_ids
     ranked = sorted(chosen, key=key)[:limit]
     where = f" in {', '.join(reader.categories)}" if followed_ids else ""
