@@ -42,6 +42,9 @@ def test_a_dismissed_paper_leaves_that_readers_lists_and_search_only(sample):
     assert gone not in page_ids(browser_for(ada).get("/papers/week/2026-W34").content.decode())
     assert gone in page_ids(browser_for(bob).get(DAY).content.decode())
     assert gone in page_ids(browser_for().get(DAY).content.decode())
+    search = f"/search?q={gone}"                                     # an arXiv id puts that paper first
+    assert gone not in page_ids(browser_for(ada).get(search).content.decode())
+    assert gone in page_ids(browser_for(bob).get(search).content.decode())
 
 
 def test_the_interests_page_shows_every_signal_and_removes_one(sample):
