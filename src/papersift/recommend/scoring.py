@@ -38,7 +38,7 @@ class Weights:
 
     background: float = 1.0   # Rocchio beta: subtract the mean similarity to the candidate set
     negative: float = 0.5     # Rocchio gamma: subtract the mean similarity to dismissed papers
-    dense: float = 0.5        # weight of the embedding half against the lexical half (both z-scored)
+    dense: float = 0.25       # weight of the embedding half against the lexical half (both z-scored)
     prior: float = 0.25       # z-score bonus for a followed category or author
 
 

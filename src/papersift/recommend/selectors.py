@@ -282,9 +282,13 @@ def _rank_chunk(pool: Pool, chunk: list[Interests], limit: int, weights: scoring
 
 
 def _seed_reason(pool: Pool, row: int) -> Reason:
-    fact = pool.facts.get(pool.ids[row], {})
-    title = " ".join((fact.get("title") or "").split())
-    return Reason("seed", f"like “{title}”", fact.get("arxiv_id", ""), title)
+    """The reason a seed gives (one object per seed paper and pool: readers share seeds, reasons are read-only)."""
+    cache = pool.__dict__.setdefault("_reasons", {})
+    if row not in cache:
+        fact = pool.facts.get(pool.ids[row], {})
+        title = " ".join((fact.get("title") or "").split())
+        cache[row] = Reason("seed", f"like “{title}”", fact.get("arxiv_id", ""), title)
+    return cache[row]
 
 
 def _follow_reasons(pool: Pool, reader: Interests, row: int, followed: tuple[set[int], set[int]]) -> list[Reason]:
