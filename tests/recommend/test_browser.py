@@ -10,7 +10,7 @@ from papersift.outbox.services import deliver
 from tests.digests.test_browser import db
 from tests.people import PASSWORD
 from tests.recommend.conftest import DAY, TWO_ARXIV_BIB
-from tests.web.test_browser import accessibility_problems, page, shoot, site, sync_api  # noqa: F401 (fixtures)
+from tests.web.test_browser import accessibility_problems, page, shoot, site  # noqa: F401 (fixtures)
 
 
 def test_sign_up_signal_import_and_see_recommendations_in_the_browser(page, site, smtp_server, tmp_path):  # noqa: F811

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random as random_module
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -278,8 +277,3 @@ def halves(users: list[User]) -> tuple[list[User], list[User]]:
     first = [u for u in users if int(hashlib.sha256(u.name.encode()).hexdigest(), 16) % 2 == 0]
     return first, [u for u in users if u not in first]
 
-
-def shuffled(users: list[User], seed: int = 0) -> list[User]:
-    out = list(users)
-    random_module.Random(seed).shuffle(out)
-    return out
