@@ -16,19 +16,42 @@ find_python() {
   command -v python3
 }
 
-ensure_venv() {  # $1: extras, e.g. "test" or ""
-  local python extras="${1:-}"
-  python="$(find_python)"
-  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+installed_fingerprint() {  # what the install in .venv was made from: pyproject.toml, the extras, the Python
+  .venv/bin/python - "$1" <<'PY'
+import hashlib, sys
+digest = hashlib.sha256(open("pyproject.toml", "rb").read())
+digest.update(f"\0{sys.argv[1]}\0{sys.version}".encode())
+print(digest.hexdigest())
+PY
+}
+
+install_is_current() {  # $1: extras. The stamp matches and papersift is importable from this checkout
+  local stamp=".venv/.papersift-install${1:+-$1}"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(installed_fingerprint "$1")" ] && [ -x .venv/bin/papersift ] &&
+    .venv/bin/python -c 'import os, sys, papersift
+sys.exit(os.path.realpath(papersift.__file__) != os.path.realpath("src/papersift/__init__.py"))' 2>/dev/null
+}
+
+ensure_venv() {  # $1: extras, e.g. "test" or "". Installs only when pyproject.toml, the extras or Python changed.
+  local python extras="${1:-}" stamp
+  stamp=".venv/.papersift-install${extras:+-$extras}"
+  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    python="$(find_python)"
+    echo "papersift: making a virtual environment in .venv with $("$python" --version 2>&1) ($python)" >&2
     rm -rf .venv
-    "$python" -m venv .venv
-    .venv/bin/python -m pip install --quiet --upgrade pip
+    "$python" -m venv .venv || return 1
+    .venv/bin/python -m pip install --quiet --upgrade pip >&2 || return 1
   fi
-  if [ -n "$extras" ]; then
-    .venv/bin/python -m pip install --quiet -e ".[$extras]"
-  else
-    .venv/bin/python -m pip install --quiet -e .
+  # The test extras include everything the plain install has, so their stamp also serves `scripts/serve`.
+  if install_is_current "$extras" || { [ -z "$extras" ] && install_is_current test; }; then
+    return 0
   fi
+  rm -f .venv/.papersift-install*
+  echo "papersift: installing papersift${extras:+ with its $extras extras} and its dependencies into .venv" \
+       "(first run or pyproject.toml changed; a minute or two)..." >&2
+  .venv/bin/python -m pip install -e ".${extras:+[$extras]}" >&2 || return 1
+  installed_fingerprint "$extras" >"$stamp"
+  echo "papersift: installed; later starts skip this step until pyproject.toml changes" >&2
 }
 
 ensure_postgres() {  # Debian's PostgreSQL server binaries for the PostgreSQL half of the test suite

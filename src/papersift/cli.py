@@ -90,31 +90,69 @@ def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
     _ready()
     from django.conf import settings
 
+    from papersift import server
     from papersift.ingest.sample import load_sample
-    from papersift.server import run_server
 
-    if settings.PAPERSIFT["LOAD_SAMPLE"]:
+    config = settings.PAPERSIFT
+    where = server.addresses(host, port)
+    mail_line = server.adopt_site_url(config, where, host)
+    warning = server.host_warning(config["SITE_URL"], settings.ALLOWED_HOSTS)
+    if config["LOAD_SAMPLE"]:
         report = load_sample(only_if_empty=True)
         if report is not None:
             click.echo(f"loaded the bundled sample: {report.totals().papers['new']} papers", err=True)
-    helpers = [_embed_in_background() if settings.PAPERSIFT["SEARCH_SEMANTIC"] else None,
-               _background("worker") if with_worker else None]
+    env = server.helper_environment(dict(os.environ), config)
+    helpers = [_embed_in_background(env) if config["SEARCH_SEMANTIC"] else None,
+               _background("worker", env=env) if with_worker else None]
+
+    def ready() -> None:
+        elsewhere = f", or {where.public}/papers from other machines" if where.public != where.local else ""
+        click.echo(f"papersift is ready: open {where.local}/papers{elsewhere} (Ctrl-C stops it)")
+        click.echo(mail_line)
+        if not with_worker and config["_SOURCES"]["SITE_URL"].startswith("derived"):
+            click.echo(f"digests are built by a separate `papersift worker`: start it with "
+                       f"PAPERSIFT_SITE_URL={config['SITE_URL']} so that their links agree")
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
+
     try:
-        run_server(host, port, workers or settings.PAPERSIFT["SERVER_WORKERS"], settings.PAPERSIFT["SERVER_THREADS"])
+        server.run_server(host, port, workers or config["SERVER_WORKERS"], config["SERVER_THREADS"], on_ready=ready)
     finally:
-        for helper in helpers:
-            if helper is not None and helper.poll() is None:
-                helper.terminate()
+        _stop(helpers)
 
 
-def _background(*command: str, nice: int = 0, quiet: bool = False):
+def _background(*command: str, env: dict, nice: int = 0, quiet: bool = False):
+    """``papersift COMMAND`` beside the server. It ignores the terminal's Ctrl-C (SIGINT reaches the whole process
+    group): `serve` stops it itself once gunicorn is down (:func:`_stop`), so it never dies half-way with a
+    KeyboardInterrupt traceback."""
+    import signal
     import subprocess
 
-    return subprocess.Popen([sys.executable, "-m", "papersift", *command], preexec_fn=lambda: os.nice(nice),
+    def start() -> None:
+        os.nice(nice)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return subprocess.Popen([sys.executable, "-m", "papersift", *command], preexec_fn=start, env=env,
                             stdout=subprocess.DEVNULL if quiet else None)
 
 
-def _embed_in_background():
+def _stop(helpers: list, grace: float = 30.0) -> None:
+    """SIGTERM each helper still running and wait for it (the worker finishes the jobs it is running), then
+    SIGKILL what is left after ``grace`` seconds: the outbox's claim protocol covers a killed delivery."""
+    import subprocess
+
+    running = [helper for helper in helpers if helper is not None and helper.poll() is None]
+    for helper in running:
+        helper.terminate()
+    for helper in running:
+        try:
+            helper.wait(grace)
+        except subprocess.TimeoutExpired:
+            helper.kill()
+            helper.wait()
+
+
+def _embed_in_background(env: dict):
     """Papers without vectors are embedded by a low-priority `papersift index update` beside the server.
 
     Search answers from BM25 meanwhile and picks the vectors up when the run swaps its manifest.
@@ -126,7 +164,7 @@ def _embed_in_background():
         return None
     click.echo(f"embedding {status['embeddings_pending']} papers in the background (papersift index update)",
                err=True)
-    return _background("index", "update", "--no-progress", nice=10, quiet=True)
+    return _background("index", "update", "--no-progress", env=env, nice=10, quiet=True)
 
 
 @main.command()

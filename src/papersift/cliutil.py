@@ -29,13 +29,18 @@ def ready() -> None:
     migrate_if_needed()
 
 
-def print_mapping(data: dict, as_json: bool) -> None:
-    """A status report: JSON, or one ``key: value`` line each."""
+def print_mapping(data: dict, as_json: bool, indent: str = "") -> None:
+    """A status report: JSON, or one ``key: value`` line each, a nested mapping as indented lines under its key
+    (``none`` when it is empty)."""
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
     for key, value in data.items():
-        click.echo(f"{key}: {value}")
+        if isinstance(value, dict):
+            click.echo(f"{indent}{key}:" + ("" if value else " none"))
+            print_mapping(value, False, indent + "  ")
+        else:
+            click.echo(f"{indent}{key}: {value}")
 
 
 def eval_cache_dir():

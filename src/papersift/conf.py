@@ -85,7 +85,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a query's embedding may take before the search answers with lexical results only."),
     Setting("LOG_LEVEL", str, "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
     Setting("SITE_URL", str, "http://127.0.0.1:8000",
-            "The address users reach this papersift at; links in e-mails are built from it."),
+            "The address users reach this papersift at; links in e-mails are built from it. When it is not set, "
+            "`papersift serve` uses the address it serves (its --host and --port) and passes it to its worker."),
     Setting("EMAIL_FROM", str, "papersift <papersift@localhost>", "Sender of every e-mail papersift sends."),
     Setting("SMTP_HOST", str, "127.0.0.1", "SMTP server the outbox worker delivers mail through."),
     Setting("SMTP_PORT", int, 25, "Its port (587 for STARTTLS, 465 for TLS, usually)."),

@@ -1,8 +1,89 @@
-"""`papersift serve`: gunicorn, a production WSGI server, embedded (no separate config file needed)."""
+"""`papersift serve`: gunicorn, a production WSGI server, embedded (no separate config file needed).
+
+This process is gunicorn's master: it forks the workers. It must not have loaded ONNX Runtime or usearch by then
+(`search/vectors.py` says why); each worker loads them itself on its first search.
+"""
 
 from __future__ import annotations
 
+import logging
+import socket
+import sys
+from dataclasses import dataclass
+from typing import Callable
+
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+#: Bind addresses that mean "every address of this machine": they name no host a reader could use.
+ALL_ADDRESSES = {"", "0.0.0.0", "::"}
+
+
+@dataclass(frozen=True)
+class Addresses:
+    local: str       # to open in a browser on this machine
+    public: str      # for other machines, and the links in e-mails
+    guessed: bool    # bound to every address: `public` is this machine's name, a guess
+
+
+def addresses(host: str, port: int, machine_name: Callable[[], str] = socket.getfqdn) -> Addresses:
+    """The URLs a server bound to ``host:port`` is reached at."""
+    bare = host.strip("[]")
+
+    def url(name: str) -> str:
+        return f"http://{f'[{name}]' if ':' in name else name}" + ("" if port == 80 else f":{port}")
+
+    if bare in ALL_ADDRESSES:
+        name = machine_name() or "localhost"
+        if name.startswith("localhost"):   # getfqdn()'s answer where the machine has no name of its own
+            name = socket.gethostname() or "localhost"
+        return Addresses(url("::1" if ":" in bare else "127.0.0.1"), url(name.lower()), True)
+    return Addresses(url(bare), url(bare), False)
+
+
+def adopt_site_url(config: dict, where: Addresses, host: str) -> str:
+    """Links in mails point at this server unless PAPERSIFT_SITE_URL says otherwise.
+
+    ``config`` (``settings.PAPERSIFT``) is changed before the workers are forked, so they use it; helper processes
+    get it in their environment (:func:`helper_environment`). Returns the line that says which URL mails use.
+    """
+    if config["_SOURCES"].get("SITE_URL", "default") != "default":
+        return f"e-mail links use {config['SITE_URL']} (PAPERSIFT_SITE_URL)"
+    config["SITE_URL"] = where.public
+    config["_SOURCES"]["SITE_URL"] = "derived from serve --host/--port"
+    if where.guessed:
+        return (f"e-mail links use {where.public}: this machine's name, as --host {host} names no host; "
+                "set PAPERSIFT_SITE_URL to the address readers use")
+    return f"e-mail links use {where.public} (from --host/--port; PAPERSIFT_SITE_URL sets another)"
+
+
+def host_warning(site_url: str, allowed_hosts: list[str]) -> str | None:
+    """A warning when requests for the site's own host would be refused (400) by PAPERSIFT_ALLOWED_HOSTS."""
+    from urllib.parse import urlsplit
+
+    from django.http.request import split_domain_port, validate_host
+
+    host = urlsplit(site_url).netloc
+    domain, _ = split_domain_port(host)
+    if validate_host(domain, allowed_hosts):
+        return None
+    return (f"{domain or host} is not in PAPERSIFT_ALLOWED_HOSTS ({', '.join(allowed_hosts)}): requests for "
+            f"{site_url} are refused until it is added")
+
+
+def helper_environment(environ: dict, config: dict) -> dict:
+    """The environment of the processes `serve` starts beside gunicorn: the site URL it settled on included."""
+    return {**environ, "PAPERSIFT_SITE_URL": config["SITE_URL"]}
+
+
+class _StderrLogger(Logger):
+    """gunicorn's logs, the access log included, on stderr: stdout is the command's own output."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for handler in self.access_log.handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
+                handler.setStream(sys.stderr)
 
 
 class _Server(BaseApplication):
@@ -12,7 +93,8 @@ class _Server(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:   # settings newer gunicorns added are skipped on older ones
+                self.cfg.set(key, value)
 
     def load(self):
         from papersift.wsgi import application
@@ -20,12 +102,17 @@ class _Server(BaseApplication):
         return application
 
 
-def run_server(host: str, port: int, workers: int, threads: int) -> None:
+def run_server(host: str, port: int, workers: int, threads: int, on_ready: Callable[[], None] = lambda: None) -> None:
+    """Serve until SIGTERM or SIGINT (then exits through SystemExit, status 0); ``on_ready`` once listening."""
     from django.db import connections
 
     connections.close_all()  # never share a database connection across the fork into workers
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     _Server({
         "bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
-        "accesslog": "-", "errorlog": "-", "timeout": 60, "graceful_timeout": 10, "preload_app": True,
+        "accesslog": "-", "errorlog": "-", "logger_class": _StderrLogger, "timeout": 60, "graceful_timeout": 10,
+        "preload_app": True, "when_ready": lambda arbiter: on_ready(),
+        # gunicorn >= 25 opens a control socket in $HOME for `gunicornc`; papersift does not use it, and two
+        # servers on one machine would share its path.
+        "control_socket_disable": True,
     }).run()

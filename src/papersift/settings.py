@@ -165,10 +165,20 @@ if PAPERSIFT["ENV"] == "production":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Logs go to stderr only (stdout is each command's own output, e.g. its --json): papersift's own at LOG_LEVEL,
+# every other library's warnings and errors through the root logger, and every unhandled exception in a request,
+# page or API alike, from `django.request` with its request line and traceback (the API re-raises what it does
+# not handle, so Django logs it in the same way). Django's own console handler is dropped: it would repeat them.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"papersift": {"handlers": ["stderr"], "level": PAPERSIFT["LOG_LEVEL"], "propagate": False}},
+    "formatters": {"plain": {"()": "papersift.logs.RequestLineFormatter",
+                             "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "papersift": {"handlers": ["stderr"], "level": PAPERSIFT["LOG_LEVEL"], "propagate": False},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"level": "ERROR"},   # 4xx are the access log's business, 5xx are errors
+    },
 }

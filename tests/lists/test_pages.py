@@ -330,7 +330,7 @@ def test_bibtex_export_parses_with_distinct_keys_even_when_papers_would_share_on
         services.add_paper(ada, reading_list, paper)
     me = browser_for(ada)
     response = me.get(f"/lists/{reading_list.slug}.bib")
-    assert response["Content-Disposition"] == 'inline; filename="cites.bib"'
+    assert response["Content-Disposition"] == 'attachment; filename="cites.bib"'
     text = response.content.decode()
     entries = bib_entries(text)
     assert list(entries) == ["huang2026envharness", "huang2026envharnessb", "huang2026envharnessc"]

@@ -66,10 +66,10 @@ def send(now_text: str | None, to: str | None, dry_run: bool, no_deliver: bool, 
 @digest.command("preview")
 @click.option("--to", "to", required=True, metavar="EMAIL", help="The subscriber whose next digest to show.")
 @click.option("--now", "now_text", metavar="ISO-TIME", help="As it would be at this time (default: now).")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), default="digest-preview.html",
-              show_default=True, help="HTML file to write (one per subscription: -2, -3 ... added).")
-def preview(to: str, now_text: str | None, output: str) -> None:
-    """Write the HTML of the digest EMAIL would get at --now to a file; nothing is stored or sent."""
+@click.option("--output", metavar="FILE|-", help="HTML file to write (one per subscription: -2, -3 ... added), or "
+              "- for stdout. Default: a new temporary directory, named in the output.")
+def preview(to: str, now_text: str | None, output: str | None) -> None:
+    """Write the HTML of the digest EMAIL would get at --now, one per subscription; nothing is stored or sent."""
     from papersift.cli import _ready
 
     _ready()
@@ -79,12 +79,23 @@ def preview(to: str, now_text: str | None, output: str) -> None:
     contents = build_preview(to, _moment(now_text))
     if not contents:
         raise click.ClickException(f"{to} has no subscription to preview (none, or all unsubscribed)")
-    base = Path(output)
+    if output == "-":
+        for content in contents:
+            message = mail.digest(content)
+            click.echo(message.alternatives[0][0])
+            click.echo(f"{message.subject} ({mail.preview_window_label(content)})", err=True)
+        return
+    if output is None:
+        import tempfile
+
+        base = Path(tempfile.mkdtemp(prefix="papersift-preview-")) / "digest-preview.html"
+        click.echo(f"previews written to {base.parent} (open the files in a browser)")
+    else:
+        base = Path(output)
     for number, content in enumerate(contents, start=1):
         path = base if number == 1 else base.with_name(f"{base.stem}-{number}{base.suffix}")
         message = mail.digest(content)
-        html = message.alternatives[0][0]
-        path.write_text(html, encoding="utf-8")
+        path.write_text(message.alternatives[0][0], encoding="utf-8")
         click.echo(f"{path}: {message.subject} ({mail.preview_window_label(content)})")
 
 

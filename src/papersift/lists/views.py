@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
@@ -120,7 +120,9 @@ def export_json(request: HttpRequest, slug: str) -> HttpResponse:
     reading_list = _visible_or_404(request, slug)
     body = export.document(reading_list, selectors.entries(reading_list),
                            request.build_absolute_uri(reading_list.get_absolute_url()))
-    return _private(JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 2}), reading_list)
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = content_disposition_header(True, _file_name(reading_list, "json"))
+    return _private(response, reading_list)
 
 
 @require_safe
@@ -128,8 +130,14 @@ def export_bib(request: HttpRequest, slug: str) -> HttpResponse:
     reading_list = _visible_or_404(request, slug)
     response = HttpResponse(export.bibliography(selectors.entries(reading_list)),
                             content_type="text/x-bibtex; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{slugify(reading_list.name) or reading_list.slug}.bib"'
+    response["Content-Disposition"] = content_disposition_header(True, _file_name(reading_list, "bib"))
     return _private(response, reading_list)
+
+
+def _file_name(reading_list: ReadingList, extension: str) -> str:
+    """Exports are downloads (a browser saves them) named after the list, or its link when the name has no
+    letters a file name keeps."""
+    return f"{slugify(reading_list.name) or reading_list.slug}.{extension}"
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

@@ -13,11 +13,24 @@ from typing import Sequence
 
 import numpy as np
 
-try:  # Load ONNX Runtime before usearch: the other order segfaults (usearch 2.26 + onnxruntime 1.32, reproduced).
-    import onnxruntime  # noqa: F401
-except ImportError:  # pragma: no cover - lexical-only installs
-    pass
-from usearch.index import Index  # noqa: E402
+
+def _usearch_index():
+    """usearch's ``Index`` class, imported on first use, ONNX Runtime first: the other order segfaults (usearch
+    2.26 + onnxruntime 1.32, reproduced).
+
+    Not at import time: both start native threads when imported, and a process that forks after that (the
+    `papersift serve` process, whose forks are gunicorn's workers) gives each child C++ state whose threads it
+    does not have; at the child's exit their destructors fail (``std::system_error``, SIGABRT, SIGSEGV, or a
+    hang). Importing this module therefore loads neither; the first index opened or built does.
+    """
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:  # pragma: no cover - lexical-only installs
+        pass
+    from usearch.index import Index
+
+    return Index
+
 
 #: HNSW parameters. At 1 M clustered vectors (bench/search_latency.py) recall@10 against exact search was
 #: 0.852 / 0.914 / 0.949 / 0.965 / 0.979 at expansion_search 128 / 256 / 512 / 768 / 1024, for 0.7 / 1.0 / 1.9 /
@@ -36,17 +49,18 @@ class Neighbour:
 
 
 class VectorIndex:
-    def __init__(self, dimensions: int, index: Index | None = None, path: Path | None = None):
+    def __init__(self, dimensions: int, index=None, path: Path | None = None):
         self.dimensions = dimensions
         self.path = path
-        self.index = index or Index(ndim=dimensions, metric="cos", dtype="f16", connectivity=CONNECTIVITY,
-                                    expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH, multi=False)
+        self.index = index or _usearch_index()(ndim=dimensions, metric="cos", dtype="f16",
+                                               connectivity=CONNECTIVITY, expansion_add=EXPANSION_ADD,
+                                               expansion_search=EXPANSION_SEARCH, multi=False)
 
     @classmethod
     def open(cls, path: Path, dimensions: int, writable: bool = False) -> "VectorIndex":
         """A saved index, memory-mapped read-only (or loaded into memory when ``writable``)."""
-        index = Index(ndim=dimensions, metric="cos", dtype="f16", connectivity=CONNECTIVITY,
-                      expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH, multi=False)
+        index = _usearch_index()(ndim=dimensions, metric="cos", dtype="f16", connectivity=CONNECTIVITY,
+                                 expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH, multi=False)
         if writable:
             index.load(str(path))
         else:

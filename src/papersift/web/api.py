@@ -7,7 +7,6 @@ Every error, whatever raised it, leaves as ``{"error": message, "code": ..., "st
 from __future__ import annotations
 
 import base64
-import logging
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Router
@@ -21,7 +20,6 @@ from papersift.ingest.records import InvalidRecord, split_paper_id
 from papersift.web import hf, params
 from papersift.web.params import BadParameter
 
-log = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="papersift API",
@@ -77,8 +75,9 @@ def _no_index(request, exc):
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc: Exception):
-    log.exception("api.error", extra={"path": request.path})
-    return error_response(500, "internal_error", "internal error; the server log has the details")
+    """Not handled here: Django's own handling logs it (``django.request``, with the request line and traceback)
+    and answers 500, which ApiErrorShapeMiddleware puts in the error shape; pages and API take the same path."""
+    raise exc
 
 
 def _paper_or_404(raw_id: str):

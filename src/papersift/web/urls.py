@@ -37,5 +37,6 @@ urlpatterns = [
     path("papers/month/<str:key>", views.listing, {"kind": "month"}, name="monthly"),
     path("search", views.search_page, name="search"),
     re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?\.md$", views.paper_markdown, name="paper-markdown"),
+    re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?\.bib$", views.paper_bibtex, name="paper-bib"),
     re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?$", views.paper, name="paper"),
 ]

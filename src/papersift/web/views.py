@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 
 from papersift.catalog import selectors as catalog
 from papersift.catalog.cite import bibtex
@@ -85,6 +88,17 @@ def paper_markdown(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return HttpResponse(text, content_type="text/markdown; charset=utf-8")
 
 
+def paper_bibtex(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """The paper's BibTeX entry as a download, ``<id>.bib`` (an old-style id's slash becomes a dash)."""
+    found = catalog.paper_detail(arxiv_id)
+    if found is None:
+        raise Http404(f"no paper {arxiv_id} in this catalog")
+    response = HttpResponse(bibtex(found) + "\n", content_type="text/x-bibtex; charset=utf-8")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", found.arxiv_id).strip("-.") or "paper"
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.bib")
+    return response
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     form = {name: request.GET.get(name, "") for name in ("q", "mode", "sort", "category", "since", "until")}
     context = {"form": form, "modes": params.SEARCH_MODES, "search_sorts": params.SEARCH_SORTS}
@@ -131,4 +145,12 @@ def not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 of an unhandled exception, which Django has logged with its request line (``papersift.logs``).
+
+    The API's is answered in its error shape here, not reshaped by ApiErrorShapeMiddleware: a replaced response
+    would be logged a second time."""
+    if request.path.startswith("/api/"):
+        from papersift.web.api import error_response
+
+        return error_response(500, "internal_error", "internal error; the server log has the details")
     return render(request, "papersift/error.html", {"status": 500, "message": "internal error"}, status=500)
