@@ -20,6 +20,13 @@ from tests import pgserver
 # Settings are read once when Django starts (after this module is imported): keep the tests' data out of $HOME.
 os.environ.setdefault("PAPERSIFT_DATA_DIR", tempfile.mkdtemp(prefix="papersift-test-"))
 os.environ.setdefault("PAPERSIFT_HARVEST_DELAY", "0.05")
+# No test reaches the network: the worker does not run the sources on its own, and the sources' services point
+# at a loopback port where nothing listens unless a test starts its recorded server there.
+OFFLINE = {"PAPERSIFT_AUTO_UPDATE": "false", "PAPERSIFT_ARXIV_RSS_URL": "http://127.0.0.1:9/rss/",
+           "PAPERSIFT_ARXIV_OAI_URL": "http://127.0.0.1:9/oai", "PAPERSIFT_ARXIV_API_URL": "http://127.0.0.1:9/api/query",
+           "PAPERSIFT_HF_API_URL": "http://127.0.0.1:9/api"}
+for _name, _value in OFFLINE.items():
+    os.environ.setdefault(_name, _value)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAPERSIFT_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -122,6 +129,7 @@ def cli_env(tmp_path, backend) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERSIFT_")}
     env["PAPERSIFT_DATA_DIR"] = str(tmp_path / "data")
     env["PAPERSIFT_LOAD_SAMPLE"] = "false"
+    env.update(OFFLINE)
     if backend == "postgresql":
         env["PAPERSIFT_DATABASE_URL"] = _server.create_database(f"cli_{uuid.uuid4().hex[:12]}")
     return env

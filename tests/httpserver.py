@@ -15,6 +15,7 @@ class RecordedServer:
     def __init__(self, route: Route):
         self.route = route
         self.requests: list[tuple[float, str]] = []
+        self.headers: list[dict[str, str]] = []     # each request's headers, in the order of `requests`
         self.lock = threading.Lock()
         server = self
 
@@ -22,6 +23,7 @@ class RecordedServer:
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 with server.lock:
                     server.requests.append((time.monotonic(), self.path))
+                    server.headers.append(dict(self.headers.items()))
                     count = sum(1 for _, p in server.requests if p == self.path)
                 status, headers, body = server.route(self.path, count)
                 try:

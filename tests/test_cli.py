@@ -70,10 +70,8 @@ def test_production_refuses_a_placeholder_secret(cli_env):
 
 @pytest.mark.parametrize("name, value, says", [
     ("HARVEST_DELAY", "soon", "expected a number, got 'soon'"),
-    ("HARVEST_CRON", "every hour", "is not a crontab line"),
-    ("INDEX_UPDATE_CRON", "61 * * * *", "is not a crontab line"),
-    ("HARVEST_SOURCES", "hf-daily ftp://example.org/x", "is not `FORMAT URL`"),
-    ("HARVEST_SOURCES", "rss https://example.org/feed", "is not `FORMAT URL`"),
+    ("ARXIV_OAI_URL", "oaipmh.arxiv.org/oai", "is not an http(s) URL"),
+    ("AUTO_UPDATE", "sometimes", "expected true/false"),
     ("SUBSCRIBE_RATE_LIMIT", "lots", "is not N/period/ip"),
     ("DIGEST_DEFAULT_HOUR", "25", "between 0 and 23"),
     ("DIGEST_SEND_EMPTY", "maybe", "expected true/false"),
@@ -83,11 +81,18 @@ def test_a_malformed_setting_names_itself(cli_env, name, value, says):
     assert result.returncode != 0 and f"PAPERSIFT_{name}" in result.stderr and says in result.stderr
 
 
-def test_harvest_sources_are_read_as_format_and_url_pairs(cli_env):
-    sources = "hf-daily https://huggingface.co/api/daily_papers?date={today};\n arxiv-oai https://export.arxiv.org/oai2"
-    result = run_cli({**cli_env, "PAPERSIFT_HARVEST_SOURCES": sources}, "config", "--json")
-    assert json.loads(result.stdout)["HARVEST_SOURCES"] == (
-        "hf-daily https://huggingface.co/api/daily_papers?date={today}; arxiv-oai https://export.arxiv.org/oai2")
+@pytest.mark.parametrize("name, says", [
+    ("HARVEST_CRON", "sources now have their own schedules"),
+    ("HARVEST_SOURCES", "papersift sources add"),
+    ("INDEX_UPDATE_CRON", "embeds new papers after each source run"),
+])
+def test_a_retired_setting_says_what_replaced_it(cli_env, tmp_path, name, says):
+    result = run_cli({**cli_env, f"PAPERSIFT_{name}": "0 * * * *"}, "config")
+    assert result.returncode != 0 and f"PAPERSIFT_{name} was replaced" in result.stderr and says in result.stderr
+    toml = tmp_path / "papersift.toml"
+    toml.write_text(f'{name.lower()} = "0 * * * *"\n')
+    result = run_cli({**cli_env, "PAPERSIFT_CONFIG_FILE": str(toml)}, "config")
+    assert result.returncode != 0 and f"{name.lower()} was replaced" in result.stderr
 
 
 def test_ingest_of_a_missing_path_is_an_error(cli_env, tmp_path):

@@ -8,11 +8,16 @@ import sys
 
 import click
 
-from papersift.cliutil import django_setup as _django, print_mapping, ready as _ready  # noqa: F401 (re-exported)
+from papersift.cli_common import django_setup, print_delivery, print_mapping, ready
 from papersift.digests.commands import digest   # click only at import time: `--help` needs no Django
 from papersift.recommend.commands import eval_recommend, recommend
+from papersift.sources.commands import sources
 
-FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-snapshot", "arxiv-listing", "hf-daily")
+FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-rss", "arxiv-snapshot", "arxiv-listing", "hf-daily")
+
+
+_django = django_setup     # the names the command groups used before cli_common existed
+_ready = ready
 
 
 @click.group()
@@ -53,6 +58,10 @@ def ingest(format_name: str, sources: tuple[str, ...], strict: bool, as_json: bo
         click.echo(f"papers: {papers['new']} new, {papers['updated']} updated, {papers['unchanged']} unchanged, "
                    f"{papers['stale']} stale (older than stored, ignored)")
         click.echo(f"listings: {listings['new']} new, {listings['updated']} updated, {listings['unchanged']} unchanged")
+        announced = summary["announcements"]
+        if any(announced.values()):
+            click.echo(f"arXiv announcements: {announced['new']} new, {announced['updated']} updated, "
+                       f"{announced['unchanged']} unchanged")
         indexed = summary["indexed"]
         click.echo("search index: " + (f"{indexed} papers (re)indexed for BM25; `papersift index update` embeds them"
                                        if indexed is not None else "busy (another indexing run); run "
@@ -84,7 +93,7 @@ def stats(as_json: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
 @click.option("--workers", type=int, default=None, help="Worker processes (default PAPERSIFT_SERVER_WORKERS).")
 @click.option("--with-worker/--no-worker", default=True, show_default=True,
-              help="Also run `papersift worker` (mail, digests, scheduled harvests) beside the server.")
+              help="Also run `papersift worker` (mail, digests, the sources' runs) beside the server.")
 def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
     """Serve the web pages with gunicorn (a production WSGI server), loading the sample into an empty catalog."""
     _ready()
@@ -377,7 +386,7 @@ def evaluate() -> None:
 def _eval_setup(directory: str, split: str, mode: str):
     from pathlib import Path
 
-    from papersift.cliutil import eval_cache_dir
+    from papersift.cli_common import eval_cache_dir
     from papersift.search import evaluation
     from papersift.search.embed import ModelUnavailable, load_embedder
 
@@ -454,18 +463,6 @@ def outbox_send(as_json: bool) -> None:
     sys.exit(1 if report.trouble else 0)
 
 
-def print_delivery(report) -> None:
-    from papersift.outbox.selectors import queue_status
-
-    click.echo(f"mail: sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
-               f"unknown {report.unknown}" + (f", released {report.released}" if report.released else ""))
-    if report.unreachable:
-        click.echo(f"SMTP server unreachable ({report.unreachable}): {queue_status()['pending']} message(s) wait "
-                   "in the outbox and go out when it answers (`papersift outbox send` or the worker)", err=True)
-    for error in report.errors:
-        click.echo(f"  {error}", err=True)
-
-
 @outbox.command("status")
 def outbox_status() -> None:
     """Messages by status, and the oldest one waiting."""
@@ -492,7 +489,7 @@ def outbox_retry(ids: tuple[int, ...]) -> None:
 @click.option("--once", is_flag=True, help="Deliver the outbox and build due digests once, then exit.")
 def worker(interval: float, once: bool) -> None:
     """Background work until stopped (SIGTERM/SIGINT): the outbox every INTERVAL seconds, digests when due,
-    and the scheduled harvest and index update when configured (PAPERSIFT_HARVEST_CRON, INDEX_UPDATE_CRON)."""
+    and the sources on their schedules (PAPERSIFT_AUTO_UPDATE), embedding what they bring."""
     _ready()
     from papersift.worker import run
 
@@ -500,6 +497,7 @@ def worker(interval: float, once: bool) -> None:
 
 
 main.add_command(digest)
+main.add_command(sources)
 main.add_command(recommend)
 evaluate.add_command(eval_recommend)
 

@@ -68,7 +68,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOAD_SAMPLE", _bool, True,
             "Load the bundled Hugging Face daily-papers sample into an empty catalog when the server starts."),
     Setting("HARVEST_DELAY", float, 3.0,
-            "Seconds to wait between two requests to the same source while harvesting (arXiv asks for 3)."),
+            "Seconds between two requests to the same service (arXiv asks for 3); for arXiv across every process of "
+            "the installation (worker, web processes fetching submitted papers, CLI), through `<DATA_DIR>/polite/`."),
     Setting("HTTP_TIMEOUT", float, 60.0, "Seconds before an HTTP request to a source is abandoned."),
     Setting("HTTP_RETRIES", int, 5,
             "How many times a request that got 503/429/5xx or a connection error is retried before the harvest stops."),
@@ -123,16 +124,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SUBSCRIBE_RATE_LIMIT", str, "20/h/ip,3/h/key",
             "Subscriptions (each one mails a confirmation) allowed per IP and per address (`key`) in a period, in "
             "django-allauth's rate form; past it the form says to wait."),
-    Setting("HARVEST_CRON", str, "",
-            "When `papersift worker` harvests HARVEST_SOURCES, as a crontab line in UTC (e.g. `0 * * * *`); "
-            "empty: never."),
-    Setting("HARVEST_SOURCES", str, "",
-            "What the worker harvests: `FORMAT URL` pairs separated by `;` or new lines, e.g. `hf-daily "
-            "https://huggingface.co/api/daily_papers?date={today}`. `{today}` and `{yesterday}` become UTC dates."),
-    Setting("INDEX_UPDATE_CRON", str, "",
-            "When `papersift worker` runs `index update` (embeddings for new papers), as a crontab line in UTC; "
-            "empty: never."),
+    Setting("AUTO_UPDATE", _bool, True,
+            "`papersift worker` (started by `serve`) runs the sources (`papersift sources list`) on their schedules: "
+            "arXiv after each announcement, Hugging Face through its day, missed days caught up. Off: never "
+            "(an offline machine); `papersift sources run` still works by hand."),
+    Setting("ARXIV_RSS_URL", str, "https://rss.arxiv.org/rss/",
+            "arXiv's announcement feeds; a source's categories are appended (`cs.CL+cs.LG`). The Atom variant "
+            "(`https://rss.arxiv.org/atom/`) works too."),
+    Setting("ARXIV_OAI_URL", str, "https://oaipmh.arxiv.org/oai",
+            "arXiv's OAI-PMH endpoint, used to catch up on announcements a source missed."),
+    Setting("HF_API_URL", str, "https://huggingface.co/api",
+            "Hugging Face's API; the daily papers are read from `<HF_API_URL>/daily_papers?date=YYYY-MM-DD`."),
 )
+
+# Settings that were replaced: naming one is an error that says what to do instead, not a silent no-op.
+RETIRED = {
+    "HARVEST_CRON": "sources now have their own schedules (papersift sources list)",
+    "HARVEST_SOURCES": "sources are kept in the database: papersift sources add|remove, or the admin",
+    "INDEX_UPDATE_CRON": "the worker embeds new papers after each source run; papersift index update by hand",
+}
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "insecure", "django-insecure"}
@@ -147,6 +157,9 @@ def _toml_values() -> dict[str, Any]:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{PREFIX}CONFIG_FILE={path}: {exc}") from exc
+    for key in data:
+        if key.upper() in RETIRED:
+            raise ConfigError(f"{path}: {key} was replaced: {RETIRED[key.upper()]}; remove it")
     unknown = sorted(key for key in data if key.upper() not in BY_NAME)
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}")
@@ -183,6 +196,9 @@ def _parse(setting: Setting, raw: str, source: str) -> Any:
 
 def load() -> dict[str, Any]:
     """Resolve every setting; derive the defaults that depend on others (data dir, database, secret key)."""
+    for name, instead in RETIRED.items():
+        if PREFIX + name in os.environ:
+            raise ConfigError(f"{PREFIX}{name} was replaced: {instead}; unset it")
     toml = _toml_values()
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -197,9 +213,9 @@ def load() -> dict[str, Any]:
     values["SECRET_KEY"], sources["SECRET_KEY"] = _secret_key(values, sources["SECRET_KEY"], data_dir)
     _check_rates(values, "LOGIN_FAILURE_LIMIT")
     _check_rates(values, "SUBSCRIBE_RATE_LIMIT")
-    for name in ("HARVEST_CRON", "INDEX_UPDATE_CRON"):
-        _check_cron(name, values[name])
-    values["HARVEST_SOURCES"] = _harvest_sources(values["HARVEST_SOURCES"])
+    for name in ("ARXIV_RSS_URL", "ARXIV_OAI_URL", "HF_API_URL", "ARXIV_API_URL"):
+        if not re.match(r"https?://[^/\s]+", values[name]):
+            raise ConfigError(f"{PREFIX}{name}: {values[name]!r} is not an http(s) URL")
     if not 0 <= values["DIGEST_DEFAULT_HOUR"] <= 23:
         raise ConfigError(f"{PREFIX}DIGEST_DEFAULT_HOUR must be between 0 and 23, got {values['DIGEST_DEFAULT_HOUR']}")
     if values["SMTP_SECURITY"] not in {"none", "starttls", "tls"}:
@@ -215,35 +231,6 @@ def _check_rates(values: dict[str, Any], name: str) -> None:
         if not re.fullmatch(r"\s*\d+/\d*(\.\d+)?[smhd]/(ip|key)\s*", part):
             raise ConfigError(f"{PREFIX}{name}: {part.strip()!r} is not N/period/ip or N/period/key "
                               "(e.g. 5/5m/key, 20/5m/ip)")
-
-
-def _check_cron(name: str, value: str) -> None:
-    if not value.strip():
-        return
-    from apscheduler.triggers.cron import CronTrigger
-
-    try:
-        CronTrigger.from_crontab(value.strip(), timezone="UTC")
-    except ValueError as exc:
-        raise ConfigError(f"{PREFIX}{name}: {value!r} is not a crontab line (minute hour day month weekday): "
-                          f"{exc}") from exc
-
-
-def _harvest_sources(raw: str | list) -> list[tuple[str, str]]:
-    """``FORMAT URL`` pairs, separated by ``;`` or new lines (a TOML file may give a list of strings)."""
-    entries = [e.strip() for e in (raw if isinstance(raw, list) else re.split(r"[;\n]", raw or ""))]
-    if not any(entries):
-        return []
-    from papersift.ingest.formats import FORMATS   # the parsers' registry (no Django in it)
-
-    out = []
-    for entry in filter(None, entries):
-        parts = entry.split()
-        if len(parts) != 2 or parts[0] not in FORMATS or not re.match(r"https?://", parts[1]):
-            raise ConfigError(f"{PREFIX}HARVEST_SOURCES: {entry!r} is not `FORMAT URL` with FORMAT one of "
-                              f"{', '.join(FORMATS)} and an http(s) URL")
-        out.append((parts[0], parts[1]))
-    return out
 
 
 def _secret_key(values: dict[str, Any], source: str, data_dir: Path) -> tuple[str, str]:
@@ -278,8 +265,6 @@ def redacted(values: dict[str, Any]) -> dict[str, Any]:
             value = "********"
         elif setting.name == "DATABASE_URL":
             value = _redact_url(value)
-        elif setting.name == "HARVEST_SOURCES":
-            value = "; ".join(f"{fmt} {url}" for fmt, url in value)
         shown[setting.name] = value
     return shown
 

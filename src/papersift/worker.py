@@ -5,8 +5,9 @@ Jobs, each never overlapping itself (``max_instances=1``) and run once after a l
 - ``outbox``: deliver queued mail, every ``--interval`` seconds;
 - ``digests``: build the digests that are due and deliver them, every ``PAPERSIFT_DIGEST_CHECK_INTERVAL``;
 - ``purge``: forget subscriptions never confirmed after 30 days, daily at 03:17 UTC;
-- ``harvest``: ingest ``PAPERSIFT_HARVEST_SOURCES`` on ``PAPERSIFT_HARVEST_CRON`` (when both are set);
-- ``index``: ``index update`` on ``PAPERSIFT_INDEX_UPDATE_CRON`` (when set).
+- ``sources``: every minute, run the sources whose next run has come (arXiv after each announcement, Hugging
+  Face through its day, missed days caught up), then embed what they brought; unless ``PAPERSIFT_AUTO_UPDATE``
+  is off (an offline machine).
 
 They run in a small thread pool, so a long harvest or embedding run does not hold up mail. On SIGTERM the
 scheduler stops taking jobs and waits for those running; a SIGKILL at any point is covered by the outbox's
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 log = logging.getLogger(__name__)
+SOURCES_CHECK = 60   # seconds between looks for sources that are due
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Job:
     run: Callable[[], None]
     trigger: BaseTrigger
     at_start: bool = False   # run once straight away too
+    in_once: bool = True     # `worker --once` runs it (if at_start)
 
 
 def _with_connections(job: Job) -> Callable[[], None]:
@@ -64,15 +67,11 @@ def jobs(interval: float) -> list[Job]:
     out = [Job("outbox", deliver_outbox, IntervalTrigger(seconds=interval), at_start=True),
            Job("digests", send_digests, IntervalTrigger(seconds=config["DIGEST_CHECK_INTERVAL"]), at_start=True),
            Job("purge", purge_unconfirmed, CronTrigger(hour=3, minute=17, timezone=timezone.utc))]
-    if config["HARVEST_CRON"].strip() and config["HARVEST_SOURCES"]:
-        from papersift.ingest.tasks import harvest
+    if config["AUTO_UPDATE"]:
+        from papersift.sources.tasks import run_due_sources
 
-        out.append(Job("harvest", harvest, CronTrigger.from_crontab(config["HARVEST_CRON"], timezone=timezone.utc)))
-    if config["INDEX_UPDATE_CRON"].strip():
-        from papersift.indexing.tasks import update_indexes
-
-        out.append(Job("index", update_indexes,
-                       CronTrigger.from_crontab(config["INDEX_UPDATE_CRON"], timezone=timezone.utc)))
+        out.append(Job("sources", run_due_sources, IntervalTrigger(seconds=SOURCES_CHECK), at_start=True,
+                       in_once=False))
     return out
 
 
@@ -81,7 +80,7 @@ def run(*, interval: float, once: bool = False) -> None:
     planned = jobs(interval)
     if once:
         for job in planned:
-            if job.at_start:
+            if job.at_start and job.in_once:
                 _with_connections(job)()
         return
     scheduler = BackgroundScheduler(

@@ -13,6 +13,7 @@ import pytest
 
 from papersift.digests import services
 from papersift.digests.models import Subscription
+from tests.conftest import OFFLINE
 
 #: A Thursday morning of the bundled sample (its last week is 17-21 August 2026).
 THURSDAY = datetime(2026, 8, 20, 8, 0, tzinfo=timezone.utc)
@@ -64,7 +65,8 @@ def worker_env(transactional_db, own_data_dir, settings, backend) -> dict:
     else:
         url = f"sqlite:///{db['NAME']}"
     env.update(PAPERSIFT_DATABASE_URL=url, PAPERSIFT_DATA_DIR=str(own_data_dir), PAPERSIFT_LOAD_SAMPLE="false",
-               PAPERSIFT_SECRET_KEY=settings.SECRET_KEY, PAPERSIFT_SITE_URL=settings.PAPERSIFT["SITE_URL"])
+               PAPERSIFT_SECRET_KEY=settings.SECRET_KEY, PAPERSIFT_SITE_URL=settings.PAPERSIFT["SITE_URL"],
+               **OFFLINE)
     return env
 
 

@@ -105,33 +105,3 @@ def test_atom_url_is_paged_until_the_server_stops_advancing(shared, cli_env):
     # Page 2 asks for start=10; the recorded server answers page 1 again, so paging stops instead of looping.
     assert [p.split("start=")[1].split("&")[0] for p in paths] == ["0", "10"]
     assert "10 new" in out and "10 unchanged" in out
-
-
-def test_the_workers_scheduled_harvest_fills_in_todays_date(shared, db, settings):
-    from datetime import datetime, timezone
-
-    import time_machine
-
-    from papersift.catalog.models import DailyListing
-    from papersift.ingest.tasks import harvest
-
-    body = (shared / "hf-daily/raw/2026-08-21.json").read_bytes()
-    with RecordedServer(lambda path, count: (200, {"Content-Type": "application/json"}, body)) as server:
-        settings.PAPERSIFT = {**settings.PAPERSIFT, "HARVEST_SOURCES": [
-            ("hf-daily", server.base + "/api/daily_papers?date={today}"),
-            ("hf-daily", server.base + "/api/daily_papers?date={yesterday}")]}
-        with time_machine.travel(datetime(2026, 8, 21, 9, tzinfo=timezone.utc)):
-            harvest()
-    assert server.paths() == ["/api/daily_papers?date=2026-08-21", "/api/daily_papers?date=2026-08-20"]
-    assert DailyListing.objects.filter(date="2026-08-21").count() == len(json.loads(body))
-
-
-def test_the_worker_schedules_harvest_and_index_jobs_only_when_configured(settings):
-    from papersift.worker import jobs
-
-    assert [job.name for job in jobs(10)] == ["outbox", "digests", "purge"]
-    settings.PAPERSIFT = {**settings.PAPERSIFT, "HARVEST_CRON": "0 * * * *", "INDEX_UPDATE_CRON": "10 * * * *",
-                          "HARVEST_SOURCES": [("hf-daily", "https://huggingface.co/api/daily_papers?date={today}")]}
-    planned = {job.name: job for job in jobs(10)}
-    assert list(planned) == ["outbox", "digests", "purge", "harvest", "index"]
-    assert str(planned["harvest"].trigger) == "cron[month='*', day='*', day_of_week='*', hour='*', minute='0']"

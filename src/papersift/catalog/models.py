@@ -88,3 +88,30 @@ class DailyListing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.paper_id}"
+
+
+class Announcement(models.Model):
+    """A paper in one of arXiv's daily announcements, as arXiv's feeds report it (or as a catch-up infers it).
+
+    Kept apart from `DailyListing`: the curated daily list holds what people put on it, this holds everything
+    arXiv announced in the followed categories, browsable by day and category without flooding `/papers`.
+    """
+
+    NEW, CROSS, REPLACE, REPLACE_CROSS = "new", "cross", "replace", "replace-cross"
+    KINDS = [(NEW, "new"), (CROSS, "cross-list"), (REPLACE, "replaced"), (REPLACE_CROSS, "replaced cross-list")]
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="announcements")
+    date = models.DateField(help_text="The announcement (mailing) day, as arXiv's listings and feeds date it.")
+    kind = models.CharField(max_length=16, choices=KINDS)
+    version = models.PositiveIntegerField(null=True, blank=True, help_text="Version announced, if known.")
+    source = models.CharField(max_length=32)
+    source_uri = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paper", "date"], name="announced_once_per_day")]
+        indexes = [models.Index(fields=["date", "kind"], name="announcement_day_kind")]
+        ordering = ["-date", "paper_id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind} {self.paper_id}"

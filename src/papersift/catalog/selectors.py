@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from django.db.models import Count, Max, Min, Prefetch
 
 from papersift.catalog import trending
-from papersift.catalog.models import DailyListing, Paper
+from papersift.catalog.models import Announcement, DailyListing, Paper
 
 WINDOW_KINDS = ("day", "week", "month")
 LISTING_SORTS = ("trending", "date")
@@ -36,7 +36,18 @@ def catalog_stats() -> dict:
         "withdrawn": Paper.objects.filter(withdrawn=True).count(),
         "categories": categories,
         "sources": sources,
+        "announcements": announcement_stats(),
     }
+
+
+def announcement_stats() -> dict:
+    """arXiv announcements held: how many, over which days, by announce type."""
+    span = Announcement.objects.aggregate(first=Min("date"), last=Max("date"), days=Count("date", distinct=True))
+    by_kind = {row["kind"]: row["n"] for row in Announcement.objects.values("kind").annotate(n=Count("id"))
+               .order_by("kind")}
+    return {"total": sum(by_kind.values()), "days": span["days"],
+            "first_day": span["first"].isoformat() if span["first"] else None,
+            "last_day": span["last"].isoformat() if span["last"] else None, "by_kind": by_kind}
 
 
 @dataclass(frozen=True)
@@ -263,3 +274,74 @@ def category_counts() -> list[tuple[str, int]]:
 
 def is_empty() -> bool:
     return not Paper.objects.exists()
+
+
+# Marks an announcement carries on the page: `new` papers, `cross`-lists (a paper of another primary category, or
+# one newly cross-listed), `replaced` (a new version; arXiv's replace and replace-cross).
+ANNOUNCEMENT_MARKS = ("new", "cross", "replaced")
+
+
+def announcement_mark(kind: str, categories: list[str], category: str = "") -> str:
+    """How an announcement reads in a category's view: a new paper whose primary category is elsewhere is a
+    cross-list there, as on arXiv's own listing pages."""
+    if kind in (Announcement.REPLACE, Announcement.REPLACE_CROSS):
+        return "replaced"
+    if kind == Announcement.CROSS:
+        return "cross"
+    if category and categories and not in_category(categories[:1], category):
+        return "cross"
+    return "new"
+
+
+@dataclass
+class AnnouncementPage:
+    """One announcement day, optionally one category or archive and one mark, paged."""
+
+    day: date | None
+    entries: list[Announcement]      # with .paper loaded and .mark set
+    total: int
+    page: int
+    limit: int
+    category: str = ""
+    mark: str = ""
+    counts: dict[str, int] = field(default_factory=dict)          # marks in the category, before the mark filter
+    categories: list[tuple[str, int]] = field(default_factory=list)   # facet over the whole day
+    earlier: date | None = None
+    later: date | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+
+def latest_announcement_day() -> date | None:
+    return Announcement.objects.aggregate(last=Max("date"))["last"]
+
+
+def announcement_page(day: date | None, *, category: str = "", mark: str = "", page: int = 0,
+                      limit: int = 50) -> AnnouncementPage:
+    """arXiv's announcement of ``day`` (the latest when None): new papers first, then cross-lists, then
+    replacements, each in arXiv's id order, as arXiv lists them."""
+    day = day or latest_announcement_day()
+    result = AnnouncementPage(day, [], 0, page, limit, category, mark)
+    if day is None:
+        return result
+    rows = list(Announcement.objects.filter(date=day).values("id", "kind", "paper__arxiv_id", "paper__categories"))
+    result.categories = _facet(rows)
+    if category:
+        rows = [r for r in rows if in_category(r["paper__categories"] or [], category)]
+    for row in rows:
+        row["mark"] = announcement_mark(row["kind"], row["paper__categories"] or [], category)
+    result.counts = {m: sum(1 for r in rows if r["mark"] == m) for m in ANNOUNCEMENT_MARKS}
+    if mark:
+        rows = [r for r in rows if r["mark"] == mark]
+    rows.sort(key=lambda r: (ANNOUNCEMENT_MARKS.index(r["mark"]), r["paper__arxiv_id"]))
+    result.total = len(rows)
+    chosen = rows[page * limit:(page + 1) * limit]
+    loaded = Announcement.objects.select_related("paper").in_bulk([r["id"] for r in chosen])
+    for row in chosen:
+        loaded[row["id"]].mark = row["mark"]
+        result.entries.append(loaded[row["id"]])
+    result.earlier = Announcement.objects.filter(date__lt=day).aggregate(d=Max("date"))["d"]
+    result.later = Announcement.objects.filter(date__gt=day).aggregate(d=Min("date"))["d"]
+    return result

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from papersift.catalog.models import DailyListing, Paper
+from papersift.catalog.models import Announcement, DailyListing, Paper
 from papersift.ingest.records import Parsed
 
 DESCRIPTIVE = (
@@ -110,10 +110,12 @@ class UpsertResult:
     def __init__(self) -> None:
         self.papers: Counter[str] = Counter()
         self.listings: Counter[str] = Counter()
+        self.announcements: Counter[str] = Counter()
 
     def add(self, other: UpsertResult) -> None:
         self.papers.update(other.papers)
         self.listings.update(other.listings)
+        self.announcements.update(other.announcements)
 
 
 def upsert(items: list[Parsed], source: str, source_uri: str) -> UpsertResult:
@@ -142,10 +144,14 @@ def upsert(items: list[Parsed], source: str, source_uri: str) -> UpsertResult:
                 changed[arxiv_id] = (fields, item)
         _write_papers(changed, stored, source, source_uri)
         listings = [item for item in items if item.listing is not None]
-        if listings:
+        announced = [item for item in items if item.announcement is not None]
+        if listings or announced:
             ids_by_arxiv = {a: row["id"] for a, row in stored.items()}
             ids_by_arxiv.update({a: fields["id"] for a, (fields, _) in changed.items()})
-            _write_listings(listings, ids_by_arxiv, source, source_uri, result)
+            if listings:
+                _write_listings(listings, ids_by_arxiv, source, source_uri, result)
+            if announced:
+                _write_announcements(announced, ids_by_arxiv, source, source_uri, result)
     return result
 
 
@@ -268,3 +274,67 @@ def _write_listings(items: list[Parsed], ids: dict[str, int], source: str, sourc
     touched = {row.paper_id for row in updates} | {row.paper_id for row in creates}
     if touched:
         Paper.objects.filter(id__in=touched).update(modified_at=timezone.now())
+
+
+# When two reports of one paper's announcement on one day disagree (a paper is `new` in its primary category's
+# feed and `cross` in another's), the first of these wins: a new paper stays new, a replacement a replacement.
+KIND_PRECEDENCE = (Announcement.NEW, Announcement.CROSS, Announcement.REPLACE, Announcement.REPLACE_CROSS)
+
+
+def _write_announcements(items: list[Parsed], ids: dict[str, int], source: str, source_uri: str,
+                         result: UpsertResult) -> None:
+    wanted: dict[tuple[int, date], Parsed] = {}
+    for item in items:
+        key = (ids[item.paper.arxiv_id], item.announcement.date)
+        if key not in wanted or _rank(item.announcement.kind) < _rank(wanted[key].announcement.kind):
+            wanted[key] = item
+    existing = {(row.paper_id, row.date): row for row in Announcement.objects.filter(
+        paper_id__in={key[0] for key in wanted}, date__in={key[1] for key in wanted})}
+    creates, updates = [], []
+    for (paper_id, day), item in wanted.items():
+        record, row = item.announcement, existing.get((paper_id, day))
+        if row is None:
+            creates.append(Announcement(paper_id=paper_id, date=day, kind=record.kind, version=record.version,
+                                        source=source, source_uri=source_uri[:2000]))
+            result.announcements[NEW] += 1
+        elif _rank(record.kind) < _rank(row.kind) or (row.version is None and record.version is not None):
+            if _rank(record.kind) < _rank(row.kind):
+                row.kind = record.kind
+            row.version = row.version or record.version
+            updates.append(row)
+            result.announcements[UPDATED] += 1
+        else:
+            result.announcements[UNCHANGED] += 1
+    result.announcements[UNCHANGED] += len(items) - len(wanted)
+    Announcement.objects.bulk_create(creates, batch_size=500)
+    if updates:
+        Announcement.objects.bulk_update(updates, ["kind", "version"], batch_size=200)
+
+
+def _rank(kind: str) -> int:
+    return KIND_PRECEDENCE.index(kind) if kind in KIND_PRECEDENCE else len(KIND_PRECEDENCE)
+
+
+def fill_categories(categories: dict[str, list[str]], source: str, source_uri: str) -> int:
+    """Give papers that have no categories the ones ``categories`` maps their ids to (primary first), in one
+    transaction; papers that have categories keep theirs. The number of papers changed.
+
+    For data that knows only categories (the bundled sample's, from arXiv's listings): an `upsert` of such a
+    record would have to order it against the stored one, and an older record changes nothing.
+    """
+    changed = 0
+    now = timezone.now()
+    with transaction.atomic():
+        for paper in Paper.objects.select_for_update().filter(arxiv_id__in=list(categories), categories=[]):
+            wanted = [c for c in categories[paper.arxiv_id] if isinstance(c, str) and c.strip()]
+            if not wanted:
+                continue
+            fields = {name: getattr(paper, name) for name in DESCRIPTIVE}
+            fields["categories"] = wanted
+            paper.categories, paper.primary_category = wanted, wanted[0]
+            paper.content_hash, paper.modified_at = content_hash(fields), now
+            paper.source, paper.source_uri, paper.source_record = source, source_uri[:2000], "categories"
+            paper.save(update_fields=["categories", "primary_category", "content_hash", "modified_at", "source",
+                                      "source_uri", "source_record"])
+            changed += 1
+    return changed

@@ -1,8 +1,8 @@
 """What a digest holds: the papers new in its window, chosen and ranked per section. Reads only.
 
 *New* means arrived in the window ``(start, end]``: put on a daily list then (the listing's submission time,
-else the start of its day in UTC), announced by arXiv then (the listing date's start), or first published
-then. Listings ingested after the previous digest was built, for days that digest covered, are new too (the
+else the start of its day in UTC), announced by arXiv then (new, or newly cross-listed; the announcement day's
+start), or first published then. Listings ingested after the previous digest was built, for days that digest covered, are new too (the
 ``listing_watermark``), so a late harvest is not missed. Sections, in this order, each skipping papers already
 shown above it and every paper this address was ever sent:
 
@@ -27,7 +27,7 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 
 from papersift.catalog import trending
-from papersift.catalog.models import DailyListing, Paper
+from papersift.catalog.models import Announcement, DailyListing, Paper
 from papersift.catalog.selectors import in_category, papers_by_id
 from papersift.digests.models import Digest, DigestItem, Subscription
 
@@ -141,10 +141,13 @@ class WindowPapers:
 
     @cached_property
     def paper_ids(self) -> list[int]:
-        """Every paper new in the window: listed, announced or first published in it."""
+        """Every paper new in the window: listed, announced (first, or newly cross-listed) or first published in it."""
         start, end = self.window.start, self.window.end
         announced = Paper.objects.filter(announced__gt=start.date() - timedelta(days=1), announced__lte=end.date())
         ids = {pid for pid, day in announced.values_list("id", "announced") if start < _day_start(day) <= end}
+        crossed = Announcement.objects.filter(kind__in=(Announcement.NEW, Announcement.CROSS),
+                                              date__gt=start.date() - timedelta(days=1), date__lte=end.date())
+        ids.update(pid for pid, day in crossed.values_list("paper_id", "date") if start < _day_start(day) <= end)
         ids.update(Paper.objects.filter(published__gt=start, published__lte=end).values_list("id", flat=True))
         ids.update(r["paper_id"] for r in self.listing_rows)
         return sorted(ids)

@@ -21,6 +21,8 @@ class HarvestState(models.Model):
     status = models.CharField(max_length=16, default=RUNNING)
     pages = models.PositiveIntegerField(default=0)
     records = models.PositiveIntegerField(default=0)
+    last_datestamp = models.CharField(max_length=32, blank=True,
+                                      help_text="OAI-PMH datestamp of the last committed record (restart point).")
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -72,11 +72,28 @@ class ListingRecord:
     comments: int = 0
 
 
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+
+
+@dataclass(slots=True)
+class AnnouncementRecord:
+    """The paper was in arXiv's announcement of ``date`` (the mailing day, as arXiv's feeds date it).
+
+    ``kind`` is arXiv's announce type: ``new`` (first announced that day), ``cross`` (a new cross-listing),
+    ``replace`` / ``replace-cross`` (a new version of an announced paper).
+    """
+
+    date: date
+    kind: str
+    version: int | None = None
+
+
 @dataclass(slots=True)
 class Parsed:
     paper: PaperRecord
     location: str
     listing: ListingRecord | None = None
+    announcement: AnnouncementRecord | None = None
 
 
 @dataclass(slots=True)
@@ -88,6 +105,8 @@ class PageInfo:
     total_results: int | None = None
     start_index: int | None = None
     entries: int = 0
+    last_datestamp: str | None = None   # OAI-PMH: the datestamp of the last record on the page
+    feed_day: date | None = None        # arXiv RSS: the announcement day the feed holds
 
 
 class InvalidRecord(ValueError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from datetime import datetime, timezone as dt_timezone
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -22,11 +23,11 @@ from django.conf import settings
 from django.db import transaction
 
 from papersift.catalog.services import UpsertResult, upsert
-from papersift.ingest import sources
+from papersift.ingest import polite, sources
 from papersift.ingest.fetch import FetchError, Fetcher
 from papersift.ingest.formats import FORMATS, PAGED, atom, oai
 from papersift.ingest.models import HarvestState
-from papersift.ingest.records import FormatError, PageInfo, Parsed, RecordError, SourceError
+from papersift.ingest.records import FormatError, OAIError, PageInfo, Parsed, RecordError, SourceError
 
 log = logging.getLogger("papersift.ingest")
 
@@ -42,6 +43,7 @@ class FileReport:
     errors: list[RecordError] = field(default_factory=list)
     failure: str | None = None     # the whole input was refused or stopped
     aborted: bool = False          # strict mode rolled the input back
+    page: PageInfo | None = None   # what the (last) page said about itself (feed day, resumption token)
 
     @property
     def error_count(self) -> int:
@@ -72,6 +74,7 @@ class IngestReport:
             "format": self.format,
             "papers": {k: totals.papers.get(k, 0) for k in ("new", "updated", "unchanged", "stale")},
             "listings": {k: totals.listings.get(k, 0) for k in ("new", "updated", "unchanged")},
+            "announcements": {k: totals.announcements.get(k, 0) for k in ("new", "updated", "unchanged")},
             "errors": self.error_count,
             "inputs": len(self.files),
             "seconds": round(self.seconds, 3),
@@ -86,7 +89,8 @@ class Ingest:
     """One ingest run over several sources of one format."""
 
     def __init__(self, format_name: str, *, strict: bool = False, batch_size: int | None = None,
-                 fetcher: Fetcher | None = None, on_progress: Callable[[int, int], None] | None = None):
+                 fetcher: Fetcher | None = None, on_progress: Callable[[int, int], None] | None = None,
+                 index: bool = True):
         if format_name not in FORMATS:
             raise ValueError(f"unknown format {format_name!r}; choose from {', '.join(FORMATS)}")
         config = settings.PAPERSIFT
@@ -96,13 +100,14 @@ class Ingest:
         self.batch_size = batch_size or config["INGEST_BATCH"]
         self.fetcher = fetcher
         self.on_progress = on_progress or (lambda read_bytes, papers: None)
+        self.index = index   # off: the caller brings the indexes up to date itself (a source run, once at its end)
 
     def _fetcher(self) -> Fetcher:
         if self.fetcher is None:
             config = settings.PAPERSIFT
             self.fetcher = Fetcher(delay=config["HARVEST_DELAY"], timeout=config["HTTP_TIMEOUT"],
                                    retries=config["HTTP_RETRIES"], max_retry_after=config["MAX_RETRY_AFTER"],
-                                   contact=config["CONTACT_EMAIL"])
+                                   contact=config["CONTACT_EMAIL"], gate=polite.for_settings(config))
         return self.fetcher
 
     def run(self, specs: Iterable[str]) -> IngestReport:
@@ -117,12 +122,12 @@ class Ingest:
             for item in inputs:
                 report.files.append(self._one(item))
         indexing = time.monotonic()
-        report.indexed = self._index()
+        report.indexed = self.sync_index() if self.index else None
         report.index_seconds = time.monotonic() - indexing
         report.seconds = time.monotonic() - started
         return report
 
-    def _index(self) -> int | None:
+    def sync_index(self) -> int | None:
         """Bring the lexical index up to date (embeddings are left to `papersift index update`).
 
         The catalog is already committed: an indexing failure is logged and reported, never undoes the ingest.
@@ -144,7 +149,7 @@ class Ingest:
                 self._download_and_read(item.url, file_report)
             else:
                 with sources.open_local(item.path, on_read=lambda n: self.on_progress(n, 0)) as stream:
-                    self._read(stream, item.name, file_report)
+                    file_report.page = self._read(stream, item.name, file_report)
         except (FormatError, SourceError, FetchError, OSError) as exc:
             file_report.failure = str(exc)
         log.debug("ingest.file input=%s papers=%s errors=%d failure=%s", item.name, dict(file_report.result.papers),
@@ -194,7 +199,7 @@ class Ingest:
         self._fetcher().download(url, target)
         try:
             with sources.open_local(target) as stream:
-                self._read(stream, url, report)
+                report.page = self._read(stream, url, report)
         finally:
             target.unlink(missing_ok=True)
 
@@ -204,28 +209,71 @@ class Ingest:
             format=self.format, start_url=start_url, next_url=start_url))
         if state.status == HarvestState.DONE or not state.next_url:
             state.status, state.next_url, state.pages, state.records = HarvestState.RUNNING, start_url, 0, 0
+            state.last_datestamp = ""
             state.save()
         elif state.pages:
             log.info("harvest.resume url=%s pages_done=%d next=%s", start_url, state.pages, state.next_url)
-        url = state.next_url
+        url, restarted = state.next_url, False
+        if self.format == oai.NAME and token_expired(url, state.updated_at):
+            url, restarted = restart_url(start_url, state.last_datestamp), True
+            log.info("harvest.token_expired url=%s restart=%s", start_url, url)
         while url:
-            body = self._fetcher().get(url)
+            body = self._get_page(url)
             page_report = FileReport(name=url)
-            with transaction.atomic():
-                page = self._read(sources.open_bytes(body), url, page_report)
-                if page_report.aborted:
-                    report.errors.extend(page_report.errors)
-                    report.aborted = True
-                    return
-                url = next_page_url(self.format, start_url, url, page)
-                state.next_url = url or ""
-                state.status = HarvestState.RUNNING if url else HarvestState.DONE
-                state.pages += 1
-                state.records += page.entries
-                state.save()
+            try:
+                with transaction.atomic():
+                    page = self._read(sources.open_bytes(body), url, page_report)
+                    if page_report.aborted:
+                        report.errors.extend(page_report.errors)
+                        report.aborted = True
+                        return
+                    next_url = next_page_url(self.format, start_url, url, page)
+                    state.next_url = next_url or ""
+                    state.status = HarvestState.RUNNING if next_url else HarvestState.DONE
+                    state.pages += 1
+                    state.records += page.entries
+                    state.last_datestamp = page.last_datestamp or state.last_datestamp
+                    state.save()
+            except OAIError as exc:
+                # arXiv's resumption tokens expire at the next UTC midnight: start again from the datestamp of
+                # the last committed page (inclusive, so nothing between is skipped; repeats are unchanged).
+                if exc.code != "badResumptionToken" or "resumptionToken=" not in url or restarted:
+                    raise
+                url, restarted = restart_url(start_url, state.last_datestamp), True
+                log.info("harvest.token_expired url=%s restart=%s", start_url, url)
+                continue
+            url = next_url
+            report.page = page
             report.result.add(page_report.result)
             report.errors.extend(page_report.errors)
             log.debug("ingest.page url=%s entries=%d next=%s", page_report.name, page.entries, url)
+
+    def _get_page(self, url: str) -> bytes:
+        try:
+            return self._fetcher().get(url)
+        except FetchError as exc:
+            # The arXiv API answers a malformed query with HTTP 400 and an Atom error entry saying why.
+            if self.format == atom.NAME and exc.status == 400 and exc.body:
+                atom.raise_error(exc.body)
+            raise
+
+
+def token_expired(url: str, issued_at) -> bool:
+    """An OAI-PMH resumption token from before the last UTC midnight (arXiv's expire then)."""
+    if "resumptionToken=" not in (url or "") or issued_at is None:
+        return False
+    now = datetime.now(dt_timezone.utc)
+    return issued_at.astimezone(dt_timezone.utc).date() < now.date()
+
+
+def restart_url(start_url: str, datestamp: str) -> str:
+    """The harvest's first request, from ``datestamp`` on (the start URL itself when nothing was committed)."""
+    if not datestamp:
+        return start_url
+    parts = urlsplit(start_url)
+    params = [(k, v) for k, v in parse_qsl(parts.query) if k != "from"]
+    params.append(("from", datestamp[:10] if "T" not in datestamp else datestamp))
+    return urlunsplit(parts._replace(query=urlencode(params)))
 
 
 def next_page_url(format_name: str, start_url: str, current_url: str, page: PageInfo) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from papersift.cliutil import eval_cache_dir, ready
+from papersift.cli_common import eval_cache_dir, ready
 
 
 def _since(value: str | None) -> date | None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import io
 import logging
 import re
-import time
 from urllib.parse import quote, urlsplit
 
 import httpx
 from django.conf import settings
 
+from papersift.ingest import polite
 from papersift.ingest.fetch import RETRYABLE, Fetcher, retry_after
 from papersift.ingest.formats import atom
 from papersift.ingest.records import (
@@ -134,13 +134,20 @@ def fetch_paper(arxiv_id: str) -> tuple[Parsed, str]:
 def _get(url: str) -> httpx.Response:
     """One GET, retried once when transient. The harvester's `Fetcher` supplies the client (timeout, redirects,
     a User-Agent naming papersift and the contact address); its own `get` is not used because it backs off for
-    minutes and drops the body of a 400, which here carries arXiv's reason."""
+    minutes. Requests keep the installation's pace to arXiv (`ingest.polite`, shared with harvests): a turn
+    further away than LONGEST_WAIT is not waited for."""
     config = settings.PAPERSIFT
     retries = min(config["HTTP_RETRIES"], RETRIES)
+    gate = polite.for_settings(config)
     fetcher = Fetcher(delay=0, timeout=min(config["HTTP_TIMEOUT"], LONGEST_TIMEOUT), retries=retries,
                       max_retry_after=LONGEST_WAIT, contact=config["CONTACT_EMAIL"])
     try:
         for attempt in range(retries + 1):
+            try:
+                gate.wait(url, max_wait=LONGEST_WAIT)
+            except polite.Busy as exc:
+                raise ArxivUnreachable(f"could not ask arXiv now: papersift keeps to arXiv's pace and its next "
+                                       f"request may go in {exc.seconds:.0f} s; try again later") from None
             try:
                 response = fetcher.client.get(url)
             except httpx.TransportError as exc:
@@ -150,13 +157,15 @@ def _get(url: str) -> httpx.Response:
                     return response
                 problem = f"HTTP {response.status_code} {response.reason_phrase}"
                 wait = retry_after(response.headers.get("Retry-After"))
+                if wait is not None:             # every process of the installation waits, not only this one
+                    gate.defer(url, min(wait, config["MAX_RETRY_AFTER"]))
                 if wait is not None and wait > LONGEST_WAIT:
                     raise ArxivUnreachable(f"could not reach arXiv: it is busy and asks to wait {wait:.0f} s "
                                            f"({url}); try again later")
                 wait = RETRY_WAIT if wait is None else wait
             if attempt < retries:
                 log.warning("submission.fetch_retry url=%s problem=%r wait=%.1fs", url, problem, wait)
-                time.sleep(wait)
+                gate.defer(url, wait)            # the next turn (gate.wait above) comes after it
     finally:
         fetcher.close()
     raise ArxivUnreachable(f"could not reach arXiv ({problem}, {url}); try again later")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -195,6 +196,23 @@ def _decode_cursor(cursor: str | None) -> int:
     except (ValueError, UnicodeDecodeError):
         pass
     raise BadParameter("cursor", "is not a cursor from this API's Link header")
+
+
+@papers.get("/announcements", url_name="announcements", summary="arXiv's announcement of a day (papersift)")
+def announcements(request: HttpRequest, date: str | None = None, category: str | None = None,
+                  kind: str | None = None, p: int | None = None, limit: int | None = None):
+    """Everything arXiv announced on `date` (YYYY-MM-DD; default the latest) in the followed categories:
+    `category` (`cs.CL`, or an archive `cs`), `kind` new|cross|replaced, `p` (0-based) pages of `limit` (1–100)."""
+    page = params.announcements(date=date, category=category, kind=kind, p=p, limit=limit)
+    return {"date": page.day.isoformat() if page.day else None, "category": page.category, "kind": page.mark,
+            "total": page.total, "counts": page.counts, "p": page.page, "limit": page.limit,
+            "earlier": page.earlier.isoformat() if page.earlier else None,
+            "later": page.later.isoformat() if page.later else None,
+            "results": [{"id": a.paper.arxiv_id, "title": a.paper.title, "authors": a.paper.authors,
+                         "categories": a.paper.categories, "summary": a.paper.abstract, "mark": a.mark,
+                         "announce_type": a.kind, "version": a.version,
+                         "url": request.build_absolute_uri(reverse("paper", args=[a.paper.arxiv_id]))}
+                        for a in page.entries]}
 
 
 @papers.get("/categories", summary="Categories with paper counts (papersift)")

@@ -6,7 +6,7 @@ reader that saw it in one feed knows it in another); links go to the paper's pag
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
@@ -131,9 +131,41 @@ class CategoryFeed(SearchFeed):
         return f"Newest papers in {query.categories[0]}."
 
 
+class AnnouncementsFeed(PaperFeed):
+    """arXiv's latest announcement in the followed categories (`?category=cs.CL` for one): its new papers and
+    cross-lists, dated by the announcement."""
+
+    def get_object(self, request, *args, **kwargs):
+        try:
+            return params.announcements(category=request.GET.get("category"), limit=100)
+        except BadParameter as exc:
+            raise Http404(str(exc)) from None
+
+    def title(self, page: catalog.AnnouncementPage) -> str:
+        return f"papersift: new on arXiv{' in ' + page.category if page.category else ''}"
+
+    def description(self, page: catalog.AnnouncementPage) -> str:
+        return f"arXiv's announcement of {page.day or 'the latest day'}: new papers and cross-lists."
+
+    def link(self, page: catalog.AnnouncementPage) -> str:
+        return reverse("announcements") + (f"?category={page.category}" if page.category else "")
+
+    def items(self, page: catalog.AnnouncementPage) -> list[Paper]:
+        out = []
+        for announcement in page.entries:
+            if announcement.mark != "replaced":
+                announcement.paper.feed_date = datetime.combine(announcement.date, time(), tzinfo=timezone.utc)
+                out.append(announcement.paper)
+        return out
+
+    def item_title(self, item: Paper) -> str:
+        return item.title
+
+
 def _rss(feed_class: type[Feed]) -> type[Feed]:
     return type(f"{feed_class.__name__}Rss", (feed_class,), {"feed_type": Rss201rev2Feed})
 
 
 FEEDS = {name: (cls(), _rss(cls)()) for name, cls in
-         (("daily", DailyFeed), ("trending", TrendingFeed), ("search", SearchFeed), ("category", CategoryFeed))}
+         (("daily", DailyFeed), ("trending", TrendingFeed), ("search", SearchFeed), ("category", CategoryFeed),
+          ("announcements", AnnouncementsFeed))}

@@ -116,3 +116,18 @@ def _day(name: str, value: str | None, *, end: bool) -> date | None:
         return parse_date(value.strip(), end=end)
     except ValueError:
         raise BadParameter(name, f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
+
+
+def announcements(*, date=None, category=None, kind=None, p: int | None = None,
+                  limit: int | None = None) -> catalog.AnnouncementPage:
+    """An announcement day's page: `date` YYYY-MM-DD (default: the latest), `category` (`cs.CL` or a whole
+    archive `cs`), `kind` new|cross|replaced. The page, the API and the feed all call this."""
+    day = None
+    if date not in (None, ""):
+        try:
+            day = parse_window("day", date).start
+        except ValueError as exc:
+            raise BadParameter("date", str(exc)) from None
+    return catalog.announcement_page(
+        day, category=(category or "").strip()[:40], mark=choice("kind", kind, catalog.ANNOUNCEMENT_MARKS, ""),
+        page=bounded("p", p, 0, 0, 10_000), limit=bounded("limit", limit, 50, 1, 100))

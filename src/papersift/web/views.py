@@ -65,6 +65,26 @@ def _api_twin(page: catalog.ListingPage) -> str:
     return f"{reverse('api:daily_papers')}?{query}&p={page.page}&limit={page.limit}"
 
 
+def announcements(request: HttpRequest, key: str | None = None) -> HttpResponse:
+    """`/announcements` (the latest day arXiv announced) and `/announcements/YYYY-MM-DD`: everything announced in
+    the followed categories, by category, new / cross-listed / replaced marked."""
+    try:
+        page = params.announcements(date=key, category=request.GET.get("category"), kind=request.GET.get("kind"),
+                                    p=params.integer("p", request.GET.get("p"), 0, 0, 10_000), limit=PAGE_SIZE)
+    except BadParameter as exc:
+        if key is not None and exc.field == "date":
+            raise Http404(str(exc)) from None
+        return bad_request(request, exc)
+    query = {"category": page.category, "kind": page.mark}
+    return render(request, "papersift/announcements.html", {
+        "page": page, "mark_counts": [(m, page.counts.get(m, 0)) for m in catalog.ANNOUNCEMENT_MARKS],
+        "api_url": reverse("api:announcements") + f"?date={page.day or ''}&category={page.category}"
+                                                  f"&kind={page.mark}&p={page.page}",
+        "feed_url": reverse("feed-announcements-atom") + (f"?category={page.category}" if page.category else ""),
+        "filters": "&".join(f"{k}={v}" for k, v in query.items() if v),
+    })
+
+
 def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     found = catalog.paper_detail(arxiv_id)
     if found is None:

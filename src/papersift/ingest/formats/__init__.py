@@ -4,7 +4,7 @@ Each module has `NAME`, `EXTENSIONS` (files a directory source picks up, with or
 `parse(stream, name, page) -> Iterator[Parsed | RecordError]`.
 """
 
-from papersift.ingest.formats import atom, hfdaily, listing, oai, snapshot
+from papersift.ingest.formats import atom, hfdaily, listing, oai, rss, snapshot
 
-FORMATS = {module.NAME: module for module in (oai, atom, snapshot, listing, hfdaily)}
+FORMATS = {module.NAME: module for module in (oai, atom, snapshot, listing, hfdaily, rss)}
 PAGED = {oai.NAME, atom.NAME}  # formats whose URLs are harvested page by page

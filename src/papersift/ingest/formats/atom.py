@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from papersift.ingest.formats import xmlstream
 from papersift.ingest.records import (
-    InvalidRecord, PageInfo, PaperRecord, Parsed, RecordError, SourceError, clean_text, looks_withdrawn,
+    FormatError, InvalidRecord, PageInfo, PaperRecord, Parsed, RecordError, SourceError, clean_text, looks_withdrawn,
     parse_datetime, split_arxiv_id, versions_from,
 )
 
@@ -40,6 +40,15 @@ def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | Reco
             yield Parsed(paper=convert(element), location=location)
         except InvalidRecord as exc:
             yield RecordError(location, str(exc))
+
+
+def raise_error(body: bytes) -> None:
+    """Raise the `SourceError` an arXiv API error body (an HTTP 400's) carries; FormatError when it is not one."""
+    import io
+
+    for _ in parse(io.BufferedReader(io.BytesIO(body)), "error", PageInfo()):
+        pass
+    raise FormatError("arXiv answered HTTP 400 without an error entry")
 
 
 def convert(entry) -> PaperRecord:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from lxml import etree
@@ -10,12 +10,16 @@ from lxml import etree
 from papersift.ingest.records import FormatError, sniff_html
 
 
-def elements(stream: BinaryIO, format_name: str, root_tag: str, tags: tuple[str, ...]) -> Iterator[etree._Element]:
-    """Yield each completed element named in `tags`; check first that the document's root is `root_tag`.
+def elements(stream: BinaryIO, format_name: str, root_tag: str | tuple[str, ...],
+             tags: tuple[str, ...] | Callable[[etree._Element], bool]) -> Iterator[etree._Element]:
+    """Yield each completed element named in `tags` (or for which `tags(element)` is true); check first that
+    the document's root is `root_tag` (or one of them).
 
     Elements are cleared after the consumer is done with them, so a 1000-record page or a large file is
     read in constant memory.
     """
+    roots = (root_tag,) if isinstance(root_tag, str) else root_tag
+    wanted = tags if callable(tags) else (lambda element: element.tag in tags)
     head = stream.peek(256)[:256] if hasattr(stream, "peek") else b""
     if sniff_html(head):
         raise FormatError(f"is an HTML page, not {format_name} XML")
@@ -28,11 +32,12 @@ def elements(stream: BinaryIO, format_name: str, root_tag: str, tags: tuple[str,
         for event, element in events:
             if not root_seen:
                 root_seen = True
-                if element.tag != root_tag:
-                    raise FormatError(f"root element is <{_local(element.tag)}>, not <{_local(root_tag)}>: "
+                if element.tag not in roots:
+                    expected = " or ".join(f"<{_local(tag)}>" for tag in roots)
+                    raise FormatError(f"root element is <{_local(element.tag)}>, not {expected}: "
                                       f"not {format_name} XML")
                 continue
-            if event == "end" and element.tag in tags:
+            if event == "end" and wanted(element):
                 yield element
                 element.clear(keep_tail=False)
                 parent = element.getparent()

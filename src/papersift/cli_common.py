@@ -1,9 +1,11 @@
-"""Helpers that the CLI and every app's command group share (so no group imports ``cli.py`` back)."""
+"""What the CLI's command groups share (Django set-up, printing a report), so that a group in an app's
+`commands.py` never imports `cli.py` back."""
 
 from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import click
 
@@ -43,8 +45,19 @@ def print_mapping(data: dict, as_json: bool, indent: str = "") -> None:
             click.echo(f"{indent}{key}: {value}")
 
 
-def eval_cache_dir():
-    """Where eval commands cache corpus embeddings: ``$XDG_CACHE_HOME/papersift/eval``."""
-    from pathlib import Path
+def print_delivery(report) -> None:
+    """One line for an outbox delivery run, and its errors (the `outbox send` and `digest send` commands)."""
+    from papersift.outbox.selectors import queue_status
 
+    click.echo(f"mail: sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
+               f"unknown {report.unknown}" + (f", released {report.released}" if report.released else ""))
+    if report.unreachable:
+        click.echo(f"SMTP server unreachable ({report.unreachable}): {queue_status()['pending']} message(s) wait "
+                   "in the outbox and go out when it answers (`papersift outbox send` or the worker)", err=True)
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)
+
+
+def eval_cache_dir() -> Path:
+    """Where eval commands cache corpus embeddings: ``$XDG_CACHE_HOME/papersift/eval``."""
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "papersift" / "eval"
