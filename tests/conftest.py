@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
 
 from tests import pgserver
 
@@ -31,6 +32,16 @@ for _name, _value in OFFLINE.items():
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAPERSIFT_SHARED_DATA", REPO.parent / "shared" / "data"))
 ON_CI = os.environ.get("CI", "").lower() == "true"
+
+# Property-based tests (Hypothesis) are derandomised: every run, CI's included, draws the same examples, so a failure
+# is reproducible and a green run means the same thing twice. `HYPOTHESIS_PROFILE=explore` draws ten times as many,
+# at random, to look for new failures (Hypothesis prints how to reproduce one). No deadline: timings are for bench/.
+hypothesis_settings.register_profile(
+    "papersift", derandomize=True, database=None, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+hypothesis_settings.register_profile("explore", parent=hypothesis_settings.get_profile("papersift"),
+                                     derandomize=False, max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "papersift"))
 
 
 def pytest_addoption(parser):
@@ -54,6 +65,12 @@ def _postgres() -> pgserver.PostgresServer | None:
 
 
 def pytest_configure(config):
+    # pytest-django loads the settings before this module sets PAPERSIFT_DATA_DIR, so the cache (rate limits)
+    # would be the user's own under ~/.local/share, shared with every other test run on the machine (each clears
+    # it): move it to this run's directory, where the processes a test starts find it too.
+    from django.conf import settings
+
+    settings.CACHES["default"]["LOCATION"] = str(Path(os.environ["PAPERSIFT_DATA_DIR"]) / "cache")
     if config.getoption("--backend") == "postgresql" and _postgres() is None and ON_CI:
         raise pytest.UsageError(f"PostgreSQL is required when CI=true: {_server_problem}")
 
@@ -164,8 +181,31 @@ def listing_lines(shared) -> list[str]:
     return out
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_cache():
+    """The cache (rate limits, lockouts) in a directory of this test run. pytest-django sets Django up before this
+    module runs, so the PAPERSIFT_DATA_DIR set above comes too late for CACHES: it would be the user's
+    ~/.local/share/papersift/cache, shared with every other test run on the machine, whose `cache.clear()` wiped
+    this run's failed-login counts mid-test."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    location = tempfile.mkdtemp(prefix="papersift-cache-")
+    with override_settings(CACHES={"default": {**settings.CACHES["default"], "LOCATION": location}}):
+        yield location
+
+
 @pytest.fixture(autouse=True)
-def empty_cache():
+def stop_started_processes():
+    """Whatever a test started through tests/processes.py is stopped when it ends, passed or failed."""
+    from tests import processes
+
+    yield
+    processes.stop_all()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(own_cache):
     """Rate limits (failed logins, confirmation mails) live in the cache: each test starts with none."""
     from django.core.cache import cache
 
@@ -213,3 +253,14 @@ def bob(django_user_model):
     from tests.people import PASSWORD
 
     return django_user_model.objects.create_user("bob", "bob@example.org", PASSWORD)
+
+
+@pytest.fixture
+def semantic_sample(db):
+    """The bundled sample with real vectors for the papers of its last two weeks (tests/vectors.py): hybrid and
+    dense search work through pages, API, feeds and digests as in production. The arXiv ids with vectors."""
+    from papersift.ingest.sample import load_sample
+    from tests.vectors import with_vectors
+
+    load_sample(only_if_empty=True)
+    return with_vectors()

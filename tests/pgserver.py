@@ -29,9 +29,13 @@ def pg_bin_dir() -> Path:
 
 
 def free_port() -> int:
+    """A port free now; PostgreSQL can only be given a number, so `start` tries another when it was taken."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+PORT_TRIES = 5
 
 
 class PostgresServer:
@@ -61,11 +65,21 @@ class PostgresServer:
             shutil.chown(self.base, "postgres", "postgres")
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", self.user, "--auth=trust",
                   "--encoding=UTF8", "--locale=C", "--no-sync")
-        options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50")
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.base / "log"),
-                  "-w", "-t", "60", "start")
-        return self
+        for attempt in range(PORT_TRIES):
+            (self.base / "log").unlink(missing_ok=True)
+            options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50")
+            try:
+                self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                          str(self.base / "log"), "-w", "-t", "60", "start")
+                return self
+            except Unavailable:
+                log = (self.base / "log").read_text(errors="replace") if (self.base / "log").exists() else ""
+                if "could not bind" not in log and "already in use" not in log or attempt == PORT_TRIES - 1:
+                    self.stop()
+                    raise
+                self.port = free_port()      # another process took the port between our probe and the bind
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def stop(self) -> None:
         subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],

@@ -9,7 +9,6 @@ at exactly that point).
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
 import threading
 import time
@@ -18,6 +17,8 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.ports import port_of, reserved
 
 
 class _Keeper:
@@ -45,16 +46,24 @@ class _Keeper:
         return "250 OK"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class _Controller(Controller):
+    """aiosmtpd's controller listening on a socket bound beforehand (its own would bind by port number)."""
+
+    def __init__(self, handler, sock, **kwargs):
+        self._sock = sock
+        super().__init__(handler, hostname="127.0.0.1", port=port_of(sock), **kwargs)
+
+    def _create_server(self):
+        return self.loop.create_server(self._factory_invoker, sock=self._sock, ssl=self.ssl_context)
 
 
 class SmtpServer:
-    def __init__(self, port: int | None = None, *, tls: str = "", certificate=None,
-                 users: dict[str, str] | None = None):
-        self.port = port or free_port()
+    """The port is reserved when the server is made (`tests/ports.py`): until `start`, connections to it are
+    refused, which is how the tests play an SMTP server that is down."""
+
+    def __init__(self, *, tls: str = "", certificate=None, users: dict[str, str] | None = None):
+        self._sock = reserved()
+        self.port = port_of(self._sock)
         self.keeper = _Keeper(self)
         self.controller: Controller | None = None
         self.tls, self.certificate, self.users = tls, certificate, users or {}
@@ -94,7 +103,7 @@ class SmtpServer:
         if self.users:
             server_kwargs.update(authenticator=self._authenticate, auth_required=True,
                                  auth_require_tls=self.tls == "starttls")  # implicit TLS: aiosmtpd cannot tell
-        self.controller = Controller(self.keeper, hostname="127.0.0.1", port=self.port, **server_kwargs, **kwargs)
+        self.controller = _Controller(self.keeper, self._sock, **server_kwargs, **kwargs)
         self.controller.start()
         return self
 
@@ -103,6 +112,7 @@ class SmtpServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+        self._sock.close()
 
     def wait_for(self, count: int, timeout: float = 10) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout

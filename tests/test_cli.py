@@ -72,7 +72,10 @@ def test_production_refuses_a_placeholder_secret(cli_env):
     ("HARVEST_DELAY", "soon", "expected a number, got 'soon'"),
     ("ARXIV_OAI_URL", "oaipmh.arxiv.org/oai", "is not an http(s) URL"),
     ("AUTO_UPDATE", "sometimes", "expected true/false"),
-    ("SUBSCRIBE_RATE_LIMIT", "lots", "is not N/period/ip"),
+    ("SUBSCRIBE_RATE_LIMIT", "lots", "is not N/period/kind"),
+    ("COMMENT_RATE_LIMIT", "5/m/everyone", "is not N/period/kind"),
+    ("TRUSTED_PROXY_HOPS", "-1", "between 0 and 10"),
+    ("COMMENT_MAX_CHARS", "0", "between 1 and 50000"),
     ("DIGEST_DEFAULT_HOUR", "25", "between 0 and 23"),
     ("DIGEST_SEND_EMPTY", "maybe", "expected true/false"),
 ])

@@ -124,6 +124,32 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SUBSCRIBE_RATE_LIMIT", str, "20/h/ip,3/h/key",
             "Subscriptions (each one mails a confirmation) allowed per IP and per address (`key`) in a period, in "
             "django-allauth's rate form; past it the form says to wait."),
+    Setting("COMMENT_RATE_LIMIT", str, "5/m/user,30/h/user",
+            "Comments posted or edited allowed per account (`user`) in a period, in django-allauth's rate form "
+            "`N/period/kind` (kind `user`, `ip` or `key`); past it the write is refused with 429 and `Retry-After`."),
+    Setting("VOTE_RATE_LIMIT", str, "30/m/user,500/h/user", "Upvotes and withdrawn upvotes allowed per account."),
+    Setting("LIST_RATE_LIMIT", str, "30/m/user,300/h/user",
+            "Changes to reading lists (create, rename, publish, delete, save or remove a paper) allowed per account."),
+    Setting("SUBMIT_RATE_LIMIT", str, "3/m/user,20/h/user",
+            "Paper submissions allowed per account (each one may ask the arXiv API)."),
+    Setting("TOKEN_RATE_LIMIT", str, "5/h/user", "API tokens created allowed per account."),
+    Setting("WRITE_RATE_LIMIT", str, "30/m/user,300/h/user",
+            "Any other write (reporting or deleting a comment, ...) allowed per account: the rate of a write "
+            "without a setting of its own."),
+    Setting("COMMENT_MAX_CHARS", int, 10_000,
+            "Longest comment, in characters of Markdown (at most 50,000); a longer one is refused with the count."),
+    Setting("TRUSTED_PROXY_HOPS", int, 0,
+            "Reverse proxies in front of papersift that the client's address is read through: the client is "
+            "the N-th address from the right of `X-Forwarded-For`, and a proxy's `X-Forwarded-Proto: https` "
+            "marks a request as secure. 0 (the default): the header is ignored, the connection's peer is the "
+            "client. Every rate limit keys on this address."),
+    Setting("HTTPS", _bool, True,
+            "Production only: papersift is reached over HTTPS, so it redirects http to https, sends HSTS "
+            "(`HSTS_SECONDS`) and secure cookies. Behind a TLS-terminating proxy set TRUSTED_PROXY_HOPS so "
+            "its `X-Forwarded-Proto` is believed; `false` for a site served over plain http."),
+    Setting("HSTS_SECONDS", int, 31_536_000,
+            "Production with HTTPS: how long browsers keep to https for this host (`Strict-Transport-Security`); "
+            "0 sends no HSTS header."),
     Setting("AUTO_UPDATE", _bool, True,
             "`papersift worker` (started by `serve`) runs the sources (`papersift sources list`) on their schedules: "
             "arXiv after each announcement, Hugging Face through its day, missed days caught up. Off: never "
@@ -212,7 +238,15 @@ def load() -> dict[str, Any]:
         values["DATABASE_URL"] = f"sqlite:///{data_dir / 'papersift.sqlite3'}"
     values["SECRET_KEY"], sources["SECRET_KEY"] = _secret_key(values, sources["SECRET_KEY"], data_dir)
     _check_rates(values, "LOGIN_FAILURE_LIMIT")
-    _check_rates(values, "SUBSCRIBE_RATE_LIMIT")
+    for name in ("SUBSCRIBE_RATE_LIMIT", "COMMENT_RATE_LIMIT", "VOTE_RATE_LIMIT", "LIST_RATE_LIMIT",
+                 "SUBMIT_RATE_LIMIT", "TOKEN_RATE_LIMIT", "WRITE_RATE_LIMIT"):
+        _check_write_rates(values, name)
+    if not 1 <= values["COMMENT_MAX_CHARS"] <= 50_000:
+        raise ConfigError(f"{PREFIX}COMMENT_MAX_CHARS must be between 1 and 50000, got {values['COMMENT_MAX_CHARS']}")
+    if not 0 <= values["TRUSTED_PROXY_HOPS"] <= 10:
+        raise ConfigError(f"{PREFIX}TRUSTED_PROXY_HOPS must be between 0 and 10, got {values['TRUSTED_PROXY_HOPS']}")
+    if values["HSTS_SECONDS"] < 0:
+        raise ConfigError(f"{PREFIX}HSTS_SECONDS must be 0 or more, got {values['HSTS_SECONDS']}")
     for name in ("ARXIV_RSS_URL", "ARXIV_OAI_URL", "HF_API_URL", "ARXIV_API_URL"):
         if not re.match(r"https?://[^/\s]+", values[name]):
             raise ConfigError(f"{PREFIX}{name}: {values[name]!r} is not an http(s) URL")
@@ -231,6 +265,15 @@ def _check_rates(values: dict[str, Any], name: str) -> None:
         if not re.fullmatch(r"\s*\d+/\d*(\.\d+)?[smhd]/(ip|key)\s*", part):
             raise ConfigError(f"{PREFIX}{name}: {part.strip()!r} is not N/period/ip or N/period/key "
                               "(e.g. 5/5m/key, 20/5m/ip)")
+
+
+def _check_write_rates(values: dict[str, Any], name: str) -> None:
+    from papersift.ratelimit import parse_rates   # the limiter's own parser: one syntax, checked once
+
+    try:
+        parse_rates(values[name])
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}{name}: {exc}") from None
 
 
 def _secret_key(values: dict[str, Any], source: str, data_dir: Path) -> tuple[str, str]:

@@ -37,7 +37,10 @@ def bob(django_user_model):
 
 @pytest.fixture
 def mod(django_user_model):
-    return django_user_model.objects.create_user("mod", "mod@example.org", "pw-mod-123456", is_staff=True)
+    from tests.people import make_moderator
+
+    return make_moderator(django_user_model.objects.create_user("mod", "mod@example.org", "pw-mod-123456",
+                                                                 is_staff=True))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.people import make_moderator
 from tests.web.test_browser import accessibility_problems, page, shoot, site  # noqa: F401  (fixtures)
 
 PAGE = "/papers/2608.99990"
@@ -25,6 +26,8 @@ def sessions(site, django_user_model) -> dict[str, str]:  # noqa: F811
     cookies = {}
     for name, staff in (("ada", False), ("mod", True)):
         user = django_user_model.objects.create_user(name, f"{name}@example.org", f"pw-{name}-123456", is_staff=staff)
+        if staff:
+            make_moderator(user)
         client = Client()
         client.force_login(user)
         cookies[name] = client.cookies["sessionid"].value

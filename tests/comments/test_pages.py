@@ -9,7 +9,7 @@ from django.test import Client
 
 from papersift.accounts.services import delete_account
 from papersift.catalog.models import Paper
-from papersift.comments.models import BODY_MAX, Comment, ModerationLog, Report
+from papersift.comments.models import Comment, ModerationLog, Report, body_max
 from tests.comments.conftest import PAGE, PAPER, num_comments
 
 pytestmark = pytest.mark.django_db
@@ -47,15 +47,17 @@ def test_post_shows_the_comment_oldest_first_with_author_and_feeds_the_count(pap
 
 
 def test_list_pages_count_papersift_comments(paper, as_ada, client):
-    """The daily page's count for the paper is the imported count plus the visible papersift comments."""
-    def card_count() -> str:
+    """The daily page's card counts the visible papersift comments apart from those imported from Hugging Face
+    ("1 comment · 2 on Hugging Face"), so it never claims more comments than the paper page shows."""
+    def card_counts() -> str:
         html = client.get("/papers/date/2026-08-21").content.decode()
         card = html[html.index(f'href="/papers/{PAPER}"'):]
-        return re.search(r"(\d+)\s*comment", card).group(1)
+        return re.search(r'<a class="comments"[^>]*>.*?</svg>(.*?)</a>', card, re.S).group(1).strip()
 
-    before = int(card_count())
+    imported = paper.listings.get().comments_imported
+    assert imported and card_counts() == f"{imported} comment{'s' if imported != 1 else ''} on Hugging Face"
     post(as_ada, "one")
-    assert int(card_count()) == before + 1
+    assert card_counts() == f"1 comment · {imported} on Hugging Face"
 
 
 def test_hostile_markup_is_inert_on_the_paper_page_and_math_stays(paper, as_ada, client):
@@ -71,7 +73,7 @@ def test_hostile_markup_is_inert_on_the_paper_page_and_math_stays(paper, as_ada,
 
 def test_empty_and_too_long_comments_are_refused_naming_the_field_and_keep_the_text(paper, as_ada):
     assert post(as_ada, "   ").status_code == 400
-    response = post(as_ada, "x" * (BODY_MAX + 1))
+    response = post(as_ada, "x" * (body_max() + 1))
     assert response.status_code == 400 and "body: 10,001 characters is too long" in response.content.decode()
     assert "x" * 100 in response.content.decode()                # the text comes back in the form
     assert Comment.objects.count() == 0 and counts(paper) == 0

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from papersift.digests import services
 from papersift.digests.models import Subscription
+from tests import processes
 from tests.conftest import OFFLINE
 
 #: A Thursday morning of the bundled sample (its last week is 17-21 August 2026).
@@ -71,5 +70,5 @@ def worker_env(transactional_db, own_data_dir, settings, backend) -> dict:
 
 
 def papersift(env: dict, *args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([str(Path(sys.executable).parent / "papersift"), *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    """`papersift ARGS`, stopped with its process group when the test ends if it still runs (tests/processes.py)."""
+    return processes.start(*args, env=env, **kwargs)

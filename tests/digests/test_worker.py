@@ -17,6 +17,7 @@ from papersift.digests.models import Digest, Subscription
 from papersift.digests.services import send_due
 from papersift.ingest.sample import load_sample
 from papersift.outbox.models import OutboxMessage
+from tests import processes
 from tests.digests.conftest import THURSDAY, paper_ids, papersift, parts
 from tests.smtpserver import SmtpServer
 
@@ -75,19 +76,19 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_each_digest_exactly_on
 
 
 def test_a_worker_killed_while_building_digests_builds_the_rest_once_after_restart(loaded):
+    """Killed inside the 100th digest's transaction (its mail queued, the digest not yet saved): the 99 before it
+    are whole, the 100th left nothing, and the restart builds the other 141 once. The builder stops at that point
+    and waits for the kill (tests/pause.py), so the kill lands there however fast or slow the machine is."""
     people = subscribers(240)
     server = SmtpServer().start()
     env = {**loaded, "PAPERSIFT_SMTP_PORT": str(server.port)}
     try:
-        first = papersift(env, "digest", "send", "--now", THURSDAY.isoformat(), "--no-deliver")
-        deadline = time.monotonic() + 120
-        while not Digest.objects.exists() and time.monotonic() < deadline:
-            time.sleep(0.005)
+        first = processes.start_paused("papersift.digests.services:enqueue", 100, "digest", "send", "--now",
+                                       THURSDAY.isoformat(), "--no-deliver", env=env)
+        processes.Output(first).wait_for(r"^paused$")
         first.send_signal(signal.SIGKILL)
-        first.wait(10)
-        built = Digest.objects.count()
-        assert 0 < built < 240                                                 # it died half-way
-        assert OutboxMessage.objects.count() == built                         # each digest whole, or none
+        first.wait(30)
+        assert Digest.objects.count() == 99 and OutboxMessage.objects.count() == 99   # each digest whole, or none
         finish(papersift(env, "digest", "send", "--now", THURSDAY.isoformat()))
         assert Digest.objects.count() == 240 and OutboxMessage.objects.filter(status="sent").count() == 240
         assert one_each(server, 240) == Counter({p.email: 1 for p in people})
@@ -120,14 +121,14 @@ def test_the_cli_previews_sends_due_digests_and_a_second_run_sends_nothing(loade
 
 def test_with_the_smtp_server_down_digest_send_keeps_the_mail_and_it_goes_out_once_later(loaded):
     people = subscribers(3)
-    server = SmtpServer()                             # not started: the port refuses connections
+    server = SmtpServer()                             # not started: its port is reserved and refuses connections
     env = {**loaded, "PAPERSIFT_SMTP_PORT": str(server.port)}
-    down = papersift(env, "digest", "send", "--now", THURSDAY.isoformat())
-    out, err = down.communicate(timeout=120)
-    assert down.returncode == 1 and "SMTP server unreachable" in err and "3 message(s) wait" in err
-    assert set(OutboxMessage.objects.values_list("status", "attempts")) == {("pending", 0)}
-    server.start()
     try:
+        down = papersift(env, "digest", "send", "--now", THURSDAY.isoformat())
+        out, err = down.communicate(timeout=120)
+        assert down.returncode == 1 and "SMTP server unreachable" in err and "3 message(s) wait" in err
+        assert set(OutboxMessage.objects.values_list("status", "attempts")) == {("pending", 0)}
+        server.start()
         finish(papersift(env, "digest", "send", "--now", THURSDAY.isoformat()))   # builds nothing, sends the 3
         finish(papersift(env, "outbox", "send"))
         assert one_each(server, 3) == Counter({p.email: 1 for p in people})

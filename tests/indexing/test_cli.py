@@ -102,3 +102,54 @@ def test_eval_errors_name_the_file(tmp_path, cli_env, shared):
     (directory / "qrels" / "dev.tsv").write_text("query-id\tcorpus-id\tscore\n1\t2\n")
     result = run_cli(cli_env, "eval", "beir", str(directory), "--split", "dev", "--mode", "lexical")
     assert result.returncode == 1 and "dev.tsv:2: expected query-id, corpus-id, score" in result.stderr
+
+
+def _csfcube(tmp_path, shared, queries: int):
+    """A small CSFCube directory: the first judged query-facets, their query papers and judged pools."""
+    source = shared / "csfcube"
+    qrels = (source / "qrels" / "test.tsv").read_text().splitlines()
+    header, rows = qrels[0], qrels[1:]
+    chosen = list(dict.fromkeys(r.split("\t")[0] for r in rows))[:queries]
+    kept = [r for r in rows if r.split("\t")[0] in chosen]
+    wanted = {r.split("\t")[1] for r in kept} | {q.split("_")[0] for q in chosen}
+    target = tmp_path / "csfcube"
+    (target / "qrels").mkdir(parents=True)
+    (target / "corpus.jsonl").write_text("\n".join(
+        line for line in (source / "corpus.jsonl").read_text().splitlines() if json.loads(line)["_id"] in wanted))
+    (target / "queries.jsonl").write_text("\n".join(
+        line for line in (source / "queries.jsonl").read_text().splitlines() if json.loads(line)["_id"] in chosen))
+    (target / "qrels" / "test.tsv").write_text("\n".join([header, *kept]) + "\n")
+    grades = {}
+    for row in kept:
+        query, _, grade = row.split("\t")
+        grades.setdefault(query, []).append(float(grade))
+    return target, grades
+
+
+def _worst_ndcg(grades: dict[str, list[float]], k: int = 20) -> float:
+    """nDCG@k of every pool ranked worst first: what a ranking that knows nothing may fall to."""
+    from papersift.search.metrics import ndcg_at
+
+    scores = []
+    for judged in grades.values():
+        ids = [str(i) for i in range(len(judged))]
+        relevance = dict(zip(ids, judged))
+        scores.append(ndcg_at(sorted(ids, key=lambda i: relevance[i]), relevance, k))
+    return sum(scores) / len(scores)
+
+
+def test_eval_similar_prints_ndcg_for_each_mode(tmp_path, cli_env, shared):
+    directory, grades = _csfcube(tmp_path, shared, queries=1)    # one pool of ~125 papers: ~15 CPU-s to embed
+    cli_env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    worst = _worst_ndcg(grades)
+    for mode in ("lexical", "dense", "hybrid"):
+        result = run_cli(cli_env, "eval", "similar", str(directory), "--mode", mode, "--json")
+        assert result.returncode == 0, result.stderr
+        scores = json.loads(result.stdout)
+        assert set(scores) == {"ndcg@20", "queries", "mode"} and (scores["queries"], scores["mode"]) == (1, mode)
+        # Ranking each judged pool by similarity to its query paper beats ranking it worst first by a wide margin.
+        assert worst + 0.2 < scores["ndcg@20"] <= 1.0, (mode, scores, worst)
+    assert list((tmp_path / "cache" / "papersift" / "eval").glob("*.npy"))    # dense's corpus vectors, reused
+    (directory / "queries.jsonl").unlink()
+    missing = run_cli(cli_env, "eval", "similar", str(directory))
+    assert missing.returncode == 1 and "queries.jsonl: missing" in missing.stderr

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 
+from tests import processes
 from tests.httpserver import RecordedServer
 
 XML = {"Content-Type": "text/xml; charset=utf-8"}
@@ -18,8 +19,7 @@ PAGE2 = "/oai2?verb=ListRecords&resumptionToken=1403493%7C1001"
 
 
 def _papersift(env, *args):
-    return subprocess.Popen([str(Path(sys.executable).parent / "papersift"), *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return processes.start(*args, env=env)
 
 
 def test_oai_harvest_follows_token_honours_retry_after_and_resumes_after_kill(shared, cli_env):

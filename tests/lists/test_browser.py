@@ -29,9 +29,9 @@ def test_save_share_and_audit_in_the_browser(ada, page, site):  # noqa: F811
     page.goto(f"{site}{DAY}")
     card = page.locator(".paper-card").filter(has=page.locator('a[href="/papers/2608.19880"]'))
     card.get_by_role("link", name="Save").click()                          # anonymous: log in, then back
-    page.get_by_label("Login").fill("ada")
+    page.get_by_label("User name or e-mail").fill("ada")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url(f"**{DAY}")
     assert accessibility_problems(page) == []                              # cards with "Save to a new list"
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from papersift.outbox.models import OutboxMessage
 from papersift.outbox.services import deliver, enqueue, recover, retry, worker_id
-from tests.smtpserver import SmtpServer, free_port
+from tests.smtpserver import SmtpServer
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +38,14 @@ def point_at(settings, port: int, *, security: str = "none", user: str = "", pas
 
 
 def test_with_the_server_down_mail_waits_whole_and_goes_out_once_when_it_is_back(settings, real_mail):
-    port = free_port()
-    point_at(settings, port)
+    server = SmtpServer()                                             # its port reserved, not listening yet
+    point_at(settings, server.port)
     rows = queue(3)
-    report = deliver()
-    assert report.unreachable.startswith("ConnectionRefusedError") and report.sent == 0
-    assert [(r.status, r.attempts) for r in OutboxMessage.objects.all()] == [("pending", 0)] * 3  # no attempt spent
-    server = SmtpServer(port).start()
     try:
+        report = deliver()
+        assert report.unreachable.startswith("ConnectionRefusedError") and report.sent == 0
+        assert [(r.status, r.attempts) for r in OutboxMessage.objects.all()] == [("pending", 0)] * 3  # none spent
+        server.start()
         assert deliver().sent == 3
         assert deliver().sent == 0
         assert sorted(m.envelope_to[0] for m in server.wait_for(3)) == sorted(r.recipients[0] for r in rows)
@@ -57,15 +57,18 @@ def test_with_the_server_down_mail_waits_whole_and_goes_out_once_when_it_is_back
 def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails_with_the_reason(smtp_server):
     smtp_server.replies = ["451 4.3.0 Mailbox busy, try again", "550 5.1.1 No such user here"]
     first, second = queue(2)
-    report = deliver()
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):                      # the backoff measured from a clock that stands
+        report = deliver()
     assert (report.retried, report.failed, report.sent) == (1, 1, 0)
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == "pending" and first.attempts == 1 and "451" in first.last_error
-    assert timedelta(seconds=55) < first.next_attempt_at - timezone.now() <= timedelta(seconds=60)
+    assert first.next_attempt_at - now == timedelta(seconds=60)     # OUTBOX_RETRY_BASE
     assert second.status == "failed" and "550 5.1.1 No such user here" in second.last_error
-    assert deliver().sent == 0                                      # not due yet
-    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+    with time_machine.travel(now + timedelta(seconds=59), tick=False):
+        assert deliver().sent == 0                                  # not due yet
+    with time_machine.travel(now + timedelta(seconds=60), tick=False):
         assert deliver().sent == 1
     assert [m.envelope_to for m in smtp_server.messages] == [first.recipients]
     assert retry([second.id]) == 1 and deliver().sent == 1          # an operator's retry

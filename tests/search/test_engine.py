@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-import time
+import threading
 from datetime import date
 
 import numpy as np
@@ -151,20 +151,28 @@ def test_similar_excludes_the_paper_and_falls_back_without_a_vector(built, corpu
     assert orphan.key not in _keys(fallback)
 
 
-class SlowEmbedder:
-    """A real embedder behind a delay, to exercise the query time limit."""
+class HeldEmbedder:
+    """A real embedder that answers only once released: the query's time limit always runs out first, however
+    slow or fast the machine (a sleep against a timeout would be a race)."""
 
     model_id, dimensions = embed.MODEL_ID, embed.DIMENSIONS
 
+    def __init__(self):
+        self.release = threading.Event()
+
     def embed(self, texts):
-        time.sleep(0.5)
+        assert self.release.wait(60)
         return load_embedder().embed(texts)
 
 
 def test_query_embedding_has_a_time_limit_and_a_cache(built):
     engine, _ = built
-    slow = SearchEngine(engine.lexical, engine.vectors, QueryEncoder(SlowEmbedder(), timeout=0.05))
-    results = slow.search("superconductivity in thin films")
+    held = HeldEmbedder()
+    slow = SearchEngine(engine.lexical, engine.vectors, QueryEncoder(held, timeout=0.05))
+    try:
+        results = slow.search("superconductivity in thin films")
+    finally:
+        held.release.set()
     assert results.mode == "lexical" and not results.semantic
     assert any("longer than" in w for w in results.warnings)
     encoder = QueryEncoder(load_embedder())

@@ -3,8 +3,10 @@
 from datetime import date
 
 import pytest
+from hypothesis import given, strategies as st
 
-from papersift.search.query import Clause, parse, parse_date
+from papersift.search.query import ARXIV_ID, CATEGORY, Clause, parse, parse_date
+from tests.strategies import calendar_keys, queries
 
 
 @pytest.mark.parametrize("text, must, exclude, categories, ids, since, until", [
@@ -73,3 +75,71 @@ def test_the_engine_package_never_imports_django():
             "print(sorted(n for n in sys.modules if n.split('.')[0] == 'django'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- properties (Hypothesis) ------------------------------------------------------------------------------------
+
+PLAIN_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=10).filter(
+    lambda w: not ARXIV_ID.match(w))
+
+
+@given(st.one_of(queries(), st.text()))
+def test_any_text_parses_into_clean_parts_without_raising(text):
+    parsed = parse(text)
+    assert all(isinstance(w, str) and w for w in parsed.warnings)
+    for clause in parsed.must + parsed.exclude:
+        assert clause.text and clause.text == clause.text.strip() and not clause.text.startswith("-")
+        assert clause.field in (None, "title", "abstract", "authors", "categories", "id")
+    assert all(CATEGORY.match(c) for c in parsed.categories)
+    assert all(ARXIV_ID.match(i) for i in parsed.ids)
+    assert all(d is None or isinstance(d, date) for d in (parsed.since, parsed.until))
+
+
+@st.composite
+def written_queries(draw):
+    """A query written from known parts, with the structure the parser must give back."""
+    must, exclude, categories = [], [], []
+    pieces = []
+    for kind in draw(st.lists(st.sampled_from(["word", "phrase", "field", "exclude", "category"]), max_size=6)):
+        words = draw(st.lists(PLAIN_WORDS, min_size=1, max_size=3))
+        if kind == "word":
+            pieces.append(words[0])
+            must.append(Clause(words[0]))
+        elif kind == "phrase":
+            pieces.append('"' + " ".join(words) + '"')
+            must.append(Clause(" ".join(words), phrase=True))
+        elif kind == "field":
+            prefix, name = draw(st.sampled_from([("ti", "title"), ("au", "authors"), ("abs", "abstract")]))
+            pieces.append(f"{prefix}:{words[0]}")
+            must.append(Clause(words[0], name))
+        elif kind == "exclude":
+            pieces.append(f"-{words[0]}")
+            exclude.append(Clause(words[0]))
+        else:
+            category = draw(st.sampled_from(["cs", "cs.CL", "math.DG", "q-bio.BM", "hep-th"]))
+            pieces.append(f"cat:{category}")
+            categories.append(category)
+    return " ".join(pieces), must, exclude, categories
+
+
+@given(written_queries())
+def test_a_well_formed_query_parses_to_what_was_written(written):
+    text, must, exclude, categories = written
+    parsed = parse(text)
+    assert (parsed.must, parsed.exclude, parsed.categories, parsed.warnings) == (must, exclude, categories, [])
+
+
+@given(st.dates(), st.booleans())
+def test_every_day_of_the_calendar_parses_as_itself(day, end):
+    assert parse_date(day.isoformat(), end) == day
+    year = f"{day.year:04d}"
+    assert parse_date(year, end) == (date(day.year, 12, 31) if end else date(day.year, 1, 1))
+    assert parse_date(f"{year}-{day.month:02d}", end).month == day.month
+
+
+@given(st.one_of(calendar_keys(), st.text(max_size=12)), st.booleans())
+def test_parse_date_gives_a_date_or_a_value_error_for_anything(value, end):
+    try:
+        assert isinstance(parse_date(value, end), date)
+    except ValueError:
+        pass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -12,6 +11,7 @@ import pytest
 
 from papersift.catalog.models import DailyListing, Paper
 from tests.httpserver import RecordedServer
+from tests.ports import port_of, reserved
 
 ATOM = {"Content-Type": "application/atom+xml; charset=UTF-8"}
 DATA = Path(__file__).parent / "data"
@@ -76,12 +76,13 @@ def arxiv(shared, settings):
 
 
 @pytest.fixture
-def closed_port_url() -> str:
-    """An arXiv URL on a loopback port nothing listens on: connections are refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/api/query"
+def closed_port_url():
+    """An arXiv URL on a loopback port held, not listening, for the test: connections are refused."""
+    sock = reserved()
+    try:
+        yield f"http://127.0.0.1:{port_of(sock)}/api/query"
+    finally:
+        sock.close()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -79,3 +80,42 @@ def test_no_input_gives_a_500(client, sample):
                  "/search/feed.atom?q=", "/search/feed.atom?q=%22", "/papers/category/cs.XX/feed.rss",
                  "/papers/2608.19880v99", "/search?q=agents&p=9999"):
         assert client.get(path).status_code < 500, path
+
+
+
+STOP_WORDS_ONLY = ["a a", "to be or not to be", "NOT a", "the a"]
+FAR_DATES = ["since:1500", "until:2300", "since:0001-01-01", "until:9999-12-31", "since:2263 until:1600"]
+HOSTILE_QUERIES = STOP_WORDS_ONLY + [f"agents {d}" for d in FAR_DATES] + ["agents\x01", "\x1f\x00", "agents\x0b\x0c"]
+
+
+def test_hostile_queries_answer_200_on_every_search_face(client, sample):
+    """Once 500s: stop words only ("Only excluding terms given"), dates tantivy cannot hold, control characters
+    (which XML 1.0 cannot carry, in the search feeds' titles)."""
+    for q, url, sort in itertools.product(HOSTILE_QUERIES, ("/search", "/api/search", "/api/papers/search",
+                                                            "/search/feed.atom", "/search/feed.rss"), ("", "newest")):
+        response = client.get(url, {"q": q, "sort": sort} if url in ("/search", "/api/search") else {"q": q})
+        assert response.status_code == 200, (url, q, sort, response.content[:300])
+    for q in STOP_WORDS_ONLY:
+        body = client.get("/api/search", {"q": q}).json()
+        assert body["results"] == [] and body["total"] == 0 and any("only common words" in w for w in body["warnings"])
+        assert client.get("/api/papers/search", {"q": q}).json() == []
+        assert "only common words" in client.get("/search", {"q": q}).content.decode()
+
+
+def test_since_and_until_parameters_of_any_year(client, sample):
+    for since, until, found in [("1000", "", True), ("", "9999", True), ("0001-01", "9999-12-31", True),
+                                ("2300", "", False), ("", "1600-06", False)]:
+        assert client.get("/search", {"q": "agents", "since": since, "until": until}).status_code == 200
+        response = client.get("/api/search", {"q": "agents", "since": since, "until": until})
+        assert response.status_code == 200 and bool(response.json()["results"]) is found, (since, until)
+
+
+def test_windows_at_the_ends_of_the_calendar_are_empty_not_errors(client, sample):
+    assert re.search(r'href="/papers/\d{4}\.\d', client.get("/papers").content.decode())   # what "empty" looks for
+    for name, key in [("date", "9999-12-31"), ("week", "9999-W52"), ("month", "9999-12"), ("date", "0001-01-01"),
+                      ("week", "0001-W01"), ("month", "0001-01")]:
+        assert client.get("/api/daily_papers", {name: key}).json() == [], key
+        for sort in ("trending", "date"):
+            page = client.get(f"/papers/{name}/{key}", {"sort": sort})
+            assert page.status_code == 200, (key, sort)
+            assert not re.search(r'href="/papers/\d{4}\.\d', page.content.decode()), (key, "lists a paper")

@@ -70,3 +70,16 @@ def test_search_feed_shows_a_matching_paper_once_it_is_ingested(client, catalog,
 def test_bad_search_feed_query_is_404_not_an_error_page(client, catalog):
     assert client.get("/search/feed.atom").status_code == 404
     assert client.get("/search/feed.rss?q=" + "x" * 300).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["atom", "rss"])
+def test_control_characters_in_a_query_or_a_paper_leave_a_well_formed_feed(client, catalog, tmp_path, shared, kind):
+    """XML 1.0 cannot carry most control characters, escaped or not; Django's feed writer raised on them (a 500)."""
+    entry = json.loads((shared / "hf-daily/raw/2026-08-21.json").read_text())[0]
+    entry["paper"].update(id="2608.99998", title="Quasicrystalline\x0czebrafish", summary="Fins\x01 and \x1btiles.",
+                          publishedAt="2026-08-21T00:00:00.000Z")
+    (tmp_path / "2026-08-22.json").write_text(json.dumps([entry]))
+    assert Ingest("hf-daily").run([str(tmp_path / "2026-08-22.json")]).error_count == 0
+    feed = parsed(client, f"/search/feed.{kind}?q=quasicrystalline%01%08+zebrafish%1f")
+    assert feed.feed.title == "papersift: quasicrystalline   zebrafish"
+    assert [(e.title, e.summary) for e in feed.entries] == [("Quasicrystalline zebrafish", "Fins  and  tiles.")]

@@ -33,7 +33,12 @@ def test_latest_day_lists_titles_authors_and_upvotes_most_upvoted_first(client, 
     cards = html.count('class="paper-card"')
     assert cards == Paper.objects.filter(listings__date="2026-08-21").count() == 17
     assert html.index('rel="prev"') > 0 and 'rel="next"' not in html   # the newest day has no next day
-    assert first < html.rindex('class="paper-card"')
+    # Within one day trending is most upvoted first: the counts down the page never rise, and the day's top paper
+    # (163 upvotes) is the first card.
+    upvotes = [int(n.replace(",", "")) for n in re.findall(r'<span class="n">([\d,]+)</span>', html)]
+    assert len(upvotes) == 17 and upvotes == sorted(upvotes, reverse=True) and upvotes[0] == 163
+    assert len(set(upvotes)) > 5                                          # a real order, not a list of equal counts
+    assert first < html.index('class="paper-card"', html.index('class="paper-card"') + 1)   # in the first card
 
 
 def test_previous_day_navigation_skips_empty_days(client, sample):

@@ -50,7 +50,12 @@ def user_for_token(plain: str) -> User | None:
 @transaction.atomic
 def delete_account(user: User) -> None:
     """Remove the user and everything personal: votes, comments, lists, tokens and addresses go with the
-    user row (foreign keys cascade); the user name is cleared from the daily lists it submitted to."""
-    DailyListing.objects.filter(submitted_by=user.username).update(submitted_by="")
+    user row (foreign keys cascade); the user name is cleared from the papers it submitted on papersift.
+
+    Only from those: a listing imported from Hugging Face names its submitter as Hugging Face has it, which is
+    data about that listing, not this account, even when someone signed up here under the same name."""
+    from papersift.submissions.services import SOURCE as SUBMITTED_HERE
+
+    DailyListing.objects.filter(submitted_by=user.username, source=SUBMITTED_HERE).update(submitted_by="")
     Paper.objects.filter(votes__user=user).update(community_votes=F("community_votes") - 1)
     user.delete()

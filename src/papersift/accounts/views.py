@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from papersift.accounts import services
+from papersift.ratelimit import rate_limited
 
 
 @login_required
@@ -25,6 +26,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("token")
 def create_token(request: HttpRequest) -> HttpResponse:
     try:
         _, plain = services.create_token(request.user, request.POST.get("name", ""))
@@ -37,6 +39,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("token-revoke")
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     if not services.revoke_token(request.user, token_id):
         messages.error(request, "No such token (or it was already revoked).")

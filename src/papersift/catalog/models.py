@@ -90,6 +90,27 @@ class DailyListing(models.Model):
         return f"{self.date} {self.paper_id}"
 
 
+class Authorship(models.Model):
+    """One author name on one paper: the index behind author pages (`/authors/<name>`).
+
+    Papers keep their authors as a JSON list, which no index can search on both SQLite and PostgreSQL; these rows
+    are kept in step with it by the catalog upsert (`catalog.services`), in the same transaction. A name is not an
+    identity: ``key`` (`catalog.authors.name_key`) folds case, accents and spacing, so spellings of one name meet,
+    while two people of the same name share a page.
+    """
+
+    # No index of its own: the unique (paper, position) constraint's index serves lookups by paper.
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False)
+    position = models.PositiveIntegerField(help_text="0-based place in the paper's author list.")
+    name = models.CharField(max_length=300, help_text="The name as the paper gives it.")
+    key = models.CharField(max_length=300, help_text="The name folded for lookup (case, accents, spacing).")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paper", "position"], name="authorship_once_per_place")]
+        indexes = [models.Index(fields=["key", "paper"], name="authorship_key")]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.paper_id}"
 class Announcement(models.Model):
     """A paper in one of arXiv's daily announcements, as arXiv's feeds report it (or as a catch-up infers it).
 

@@ -7,13 +7,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from django.db.models import Count, Max, Min, Prefetch
+from django.db.models import Count, F, Max, Min, Prefetch, Value
+from django.db.models.functions import Coalesce
 
 from papersift.catalog import trending
-from papersift.catalog.models import Announcement, DailyListing, Paper
+from papersift.catalog.authors import clean, name_key
+from papersift.catalog.models import Announcement, Authorship, DailyListing, Paper
 
 WINDOW_KINDS = ("day", "week", "month")
 LISTING_SORTS = ("trending", "date")
+AUTHOR_SORTS = ("newest", "upvotes")
+TRENDING_DAYS = 7   # the trending page and feed rank the papers listed in the last week of listing days
 WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})$")
 MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -52,7 +56,8 @@ def announcement_stats() -> dict:
 
 @dataclass(frozen=True)
 class Window:
-    """A span of listing days: one day, an ISO week (Monday to Sunday) or a calendar month."""
+    """A span of listing days: one day, an ISO week (Monday to Sunday), a calendar month, or "days": the last
+    few days up to the newest listing day (`recent_window`)."""
 
     kind: str
     start: date
@@ -64,7 +69,8 @@ class Window:
             return cls("day", day, day)
         if kind == "week":
             monday = day - timedelta(days=day.weekday())
-            return cls("week", monday, monday + timedelta(days=6))
+            # The calendar's last week (9999-W52) has only its first five days before date.max.
+            return cls("week", monday, monday + timedelta(days=min(6, (date.max - monday).days)))
         if kind == "month":
             last = calendar.monthrange(day.year, day.month)[1]
             return cls("month", day.replace(day=1), day.replace(day=last))
@@ -82,6 +88,8 @@ class Window:
 
     @property
     def label(self) -> str:
+        if self.kind == "days":   # a span of the last days (trending), not a calendar unit
+            return f"{self.start:%b} {self.start.day} – {self.end:%b} {self.end.day}, {self.end.year}"
         if self.kind == "week":
             year, week, _ = self.start.isocalendar()
             return f"Week {week}, {year} ({self.start:%b} {self.start.day} – {self.end:%b} {self.end.day})"
@@ -180,8 +188,10 @@ def _ordered(rows: list[dict], sort: str, reference: datetime) -> list[dict]:
 
 def _reference_time(window: Window) -> datetime:
     """Trending is measured at the end of the window, or now if the window has not ended."""
-    end = datetime.combine(window.end + timedelta(days=1), time(), tzinfo=timezone.utc)
-    return min(end, datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    if window.end >= now.date():
+        return now   # also keeps the day after a window ending 9999-12-31 from being computed
+    return datetime.combine(window.end + timedelta(days=1), time(), tzinfo=timezone.utc)
 
 
 def listing_page(window: Window | None, *, sort: str = "trending", category: str = "", submitter: str = "",
@@ -232,6 +242,7 @@ def annotate_counts(listings: list[DailyListing]) -> list[DailyListing]:
     for listing in listings:
         listing.upvotes = listing.upvotes_imported + listing.paper.community_votes
         listing.num_comments = listing.comments_imported + listing.paper.community_comments
+        listing.hf_comments = listing.comments_imported   # shown apart from papersift's own comments
     return listings
 
 
@@ -260,9 +271,79 @@ def _listings_oldest_first() -> Prefetch:
 def _with_counts(paper: Paper) -> Paper:
     shown = list(paper.listings.all())
     paper.upvotes = max((listing.upvotes_imported for listing in shown), default=0) + paper.community_votes
-    paper.num_comments = (max((listing.comments_imported for listing in shown), default=0)
-                          + paper.community_comments)
+    paper.hf_comments = max((listing.comments_imported for listing in shown), default=0)
+    paper.num_comments = paper.hf_comments + paper.community_comments
     return paper
+
+
+def listing_days(start: date, end: date) -> dict[date, int]:
+    """Papers listed on each day from ``start`` to ``end`` (inclusive) that has any, for the month calendar."""
+    return {row["date"]: row["n"] for row in DailyListing.objects.filter(date__gte=start, date__lte=end)
+            .values("date").annotate(n=Count("id")).order_by("date")}
+
+
+def listing_span() -> tuple[date | None, date | None]:
+    """The first and the last listing day (None, None when nothing is listed): the date picker's bounds."""
+    span = DailyListing.objects.aggregate(first=Min("date"), last=Max("date"))
+    return span["first"], span["last"]
+
+
+def recent_window(days: int) -> Window | None:
+    """The last ``days`` days up to the newest listing day (the trending page and feed), or None when empty."""
+    latest = latest_window("day")
+    if latest is None:
+        return None
+    return Window("days", latest.start - timedelta(days=days - 1), latest.end)
+
+
+@dataclass
+class AuthorPage:
+    """One page of the papers with an author of a name (folded: `catalog.authors.name_key`)."""
+
+    name: str                  # as asked, cleaned
+    key: str
+    spellings: list[str]       # the ways the papers write it
+    papers: list[Paper]        # with counts (see _with_counts)
+    total: int
+    page: int
+    limit: int
+    sort: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @property
+    def first_rank(self) -> int:
+        return self.page * self.limit + 1
+
+
+def author_page(name: str, *, sort: str = "newest", page: int = 0, limit: int = 50) -> AuthorPage:
+    """Every paper in the catalog with an author of this name, newest first or most upvoted first, paged.
+
+    Reads the `Authorship` index (key, paper): a name's rows, then its papers by primary key, so the cost
+    grows with that author's papers, not with the catalog (docs/benchmarks.md, author pages).
+    """
+    if sort not in AUTHOR_SORTS:
+        raise ValueError(f"unknown sort {sort!r} ({' or '.join(AUTHOR_SORTS)})")
+    key = name_key(name)
+    result = AuthorPage(clean(name), key, [], [], 0, page, limit, sort)
+    if not key:
+        return result
+    papers = Paper.objects.filter(id__in=Authorship.objects.filter(key=key).values("paper_id"))
+    result.total = papers.count()
+    if not result.total:
+        return result
+    result.spellings = sorted(set(Authorship.objects.filter(key=key).values_list("name", flat=True)[:200]))
+    if sort == "upvotes":
+        papers = papers.annotate(shown=Coalesce(Max("listings__upvotes_imported"), Value(0)) + F("community_votes")
+                                 ).order_by("-shown", F("published").desc(nulls_last=True), "arxiv_id")
+    else:
+        papers = papers.order_by(F("published").desc(nulls_last=True), "arxiv_id")
+    chosen = list(papers.values_list("id", flat=True)[page * limit:(page + 1) * limit])
+    loaded = papers_by_id(chosen)
+    result.papers = [loaded[i] for i in chosen]
+    return result
 
 
 def category_counts() -> list[tuple[str, int]]:

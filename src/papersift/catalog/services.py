@@ -23,7 +23,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from papersift.catalog.models import Announcement, DailyListing, Paper
+from papersift.catalog.authors import authorship_rows
+from papersift.catalog.models import Announcement, Authorship, DailyListing, Paper
 from papersift.ingest.records import Parsed
 
 DESCRIPTIVE = (
@@ -188,6 +189,31 @@ def _write_papers(changed: dict[str, tuple[dict, Parsed]], stored: dict, source:
         update_fields = [*DESCRIPTIVE, "observed_at", "primary_category", "content_hash", "source", "source_uri",
                          "source_record", "modified_at"]
         Paper.objects.bulk_update(updates, update_fields, batch_size=200)
+    authors_changed = {
+        fields["id"]: fields.get("authors") or []
+        for arxiv_id, (fields, _) in changed.items()
+        if arxiv_id not in stored or (fields.get("authors") or []) != (stored[arxiv_id]["authors"] or [])
+    }
+    _write_authorships(authors_changed, new_papers={changed[row["arxiv_id"]][0]["id"] for row in creates})
+
+
+def _write_authorships(authors_by_paper: dict[int, list], new_papers: set[int]) -> None:
+    """Keep the author index (`Authorship`) in step with the papers whose author lists were just written."""
+    if not authors_by_paper:
+        return
+    stale = [paper_id for paper_id in authors_by_paper if paper_id not in new_papers]
+    for start in range(0, len(stale), 500):
+        Authorship.objects.filter(paper_id__in=stale[start:start + 500]).delete()
+    # Plain tuples in (key, paper) order: no per-value adapters (the columns are text and integers), and the
+    # (key, paper) index is filled in order within a batch (docs/benchmarks.md, author pages).
+    rows = sorted((key, paper_id, position, name) for paper_id, authors in authors_by_paper.items()
+                  for position, name, key in authorship_rows(authors))
+    if not rows:
+        return
+    meta, quote = Authorship._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("key", "paper", "position", "name"))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)", rows)
 
 
 def _removed_listings() -> set:

@@ -55,6 +55,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ("paper", "author")
     readonly_fields = ("paper", "author", "body", "created_at", "edited_at", "hidden", "hidden_reason",
                        "hidden_by", "hidden_at")
+    exclude = ("body_html",)             # derived from body when it is written; never edited by hand
     actions = ("hide", "unhide")
 
     @admin.display(description="text")

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from papersift.accounts.auth import API_WRITE_AUTH
 from papersift.catalog.models import Paper
 from papersift.comments import selectors, services
 from papersift.comments.models import Comment
-from papersift.comments.rendering import render
+from papersift.ratelimit import rate_limited
+from papersift.web.openapi import WRITE, errors
 from papersift.web.params import BadParameter
 
 router = Router(tags=["comments"])
@@ -42,7 +43,7 @@ def comment_json(comment: Comment, viewer) -> dict:
         "createdAt": comment.created_at.isoformat(),
         "editedAt": comment.edited_at.isoformat() if comment.edited_at else None,
         "hidden": comment.hidden, "hiddenReason": comment.hidden_reason or None,
-        "body": comment.body if shown else None, "html": str(render(comment.body)) if shown else None,
+        "body": comment.body if shown else None, "html": comment.body_html if shown else None,
     }
 
 
@@ -71,35 +72,42 @@ def _one(comment_id: int) -> Comment:
     return Comment.objects.select_related("paper", "author").get(id=comment_id)
 
 
-@router.get("/comments", summary="A paper's comments, oldest first (papersift)")
-def list_comments(request: HttpRequest, paper: str | None = None):
+@router.get("/comments", summary="A paper's comments, oldest first (papersift)", openapi_extra=errors(400, 404))
+def list_comments(request: HttpRequest, paper: str | None = Query(None, max_length=64)):
     found = _paper(paper)
     comments = selectors.discussion(found, request.user)
     return {"paper": found.arxiv_id, "count": found.community_comments,
             "comments": [comment_json(c, request.user) for c in comments]}
 
 
-@router.post("/comments", auth=API_WRITE_AUTH, response={201: dict}, summary="Comment on a paper (papersift)")
+@router.post("/comments", auth=API_WRITE_AUTH, response={201: dict}, summary="Comment on a paper (papersift)",
+             openapi_extra=errors(*WRITE, 404))
+@rate_limited("comment")
 def create_comment(request: HttpRequest, data: NewComment):
     """Markdown with $…$ math, at most 10,000 characters. Bearer token, or a browser session with CSRF."""
     comment = _calling(request, services.post_comment, _paper(data.paper), data.body)
     return Status(201, comment_json(_one(comment.id), request.auth))
 
 
-@router.put("/comments/{int:comment_id}", auth=API_WRITE_AUTH, summary="Edit your comment (papersift)")
+@router.put("/comments/{int:comment_id}", auth=API_WRITE_AUTH, summary="Edit your comment (papersift)",
+            openapi_extra=errors(*WRITE, 403, 404))
+@rate_limited("comment")
 def update_comment(request: HttpRequest, comment_id: int, data: CommentIn):
     _calling(request, services.edit_comment, comment_id, data.body)
     return comment_json(_one(comment_id), request.auth)
 
 
 @router.delete("/comments/{int:comment_id}", auth=API_WRITE_AUTH, response={204: None},
-               summary="Delete your comment (papersift)")
+               summary="Delete your comment (papersift)", openapi_extra=errors(*WRITE, 403, 404))
+@rate_limited("comment-delete")
 def remove_comment(request: HttpRequest, comment_id: int):
     _calling(request, services.delete_comment, comment_id)
     return Status(204, None)
 
 
-@router.post("/comments/{int:comment_id}/report", auth=API_WRITE_AUTH, summary="Report a comment (papersift)")
+@router.post("/comments/{int:comment_id}/report", auth=API_WRITE_AUTH, summary="Report a comment (papersift)",
+             openapi_extra=errors(*WRITE, 404))
+@rate_limited("comment-report")
 def report_comment(request: HttpRequest, comment_id: int, data: ReportIn):
     report, new = _calling(request, services.report_comment, comment_id, data.reason)
     return {"comment": comment_id, "report": report.id, "new": new}

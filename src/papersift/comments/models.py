@@ -12,15 +12,23 @@ from django.db.models import Q
 
 from papersift.catalog.models import Paper
 
-BODY_MAX = 10_000          # characters of Markdown: a long review fits, a pasted paper does not
 REASON_MAX = 500
+MODERATE = "moderate"                  # the permission, "comments.moderate"
+
+
+def body_max() -> int:
+    """Longest comment in characters of Markdown (the COMMENT_MAX_CHARS setting; 10,000 by default: a long review
+    fits, a pasted paper does not)."""
+    return settings.PAPERSIFT["COMMENT_MAX_CHARS"]
 
 
 class Comment(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="discussion",
                               help_text="(Paper.comments is arXiv's comment line, hence 'discussion'.)")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
-    body = models.TextField(max_length=BODY_MAX, help_text="Markdown as written; rendered and sanitised when shown.")
+    body = models.TextField(help_text="Markdown as written (at most COMMENT_MAX_CHARS characters).")
+    body_html = models.TextField(blank=True, help_text="``body`` rendered and sanitised (comments.rendering), "
+                                 "written with it: pages show this, never render.")
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True, help_text="Last edit by its author, if any.")
     hidden = models.BooleanField(default=False, help_text="Hidden by a moderator (changed only through the "
@@ -35,6 +43,9 @@ class Comment(models.Model):
         indexes = [models.Index(fields=["paper", "created_at"], name="comment_paper_created")]
         constraints = [models.CheckConstraint(condition=Q(hidden=False) | ~Q(hidden_reason=""),
                                               name="hidden_comment_has_reason")]
+        # Granted to moderators in the admin (a user's or a group's permissions); superusers have it. Being staff
+        # (admin access) is not enough: staff may be there for something else.
+        permissions = [(MODERATE, "Can moderate: hide and unhide comments, resolve reports, remove listings")]
 
     def __str__(self) -> str:
         return f"comment {self.id} by {self.author} on {self.paper.arxiv_id}"

@@ -1,8 +1,11 @@
 """Comment Markdown to safe HTML: a CommonMark subset with TeX math, then an allow-list sanitiser.
 
-Rendered when shown, not stored: the Markdown source is the only copy, so a change to this policy (a tag
-dropped from the allow-list after a sanitiser advisory) applies to every comment at once, with no stored HTML
-to re-render. A comment renders in a fraction of a millisecond, and a paper page shows tens of them.
+Rendered once, when the comment is written, and stored beside its Markdown (``Comment.body_html``): a typical
+comment renders in a fraction of a millisecond, but Markdown's link and emphasis scanning is quadratic on
+hostile input (10,000 ``[`` take ~0.4 s), so a page that rendered its comments on every view could be made
+arbitrarily slow by a few of them. Written once, that cost is bounded by the comment's size (COMMENT_MAX_CHARS)
+times the comment rate limit. A change to this policy (a tag dropped from the allow-list after a sanitiser
+advisory) comes with a data migration that calls ``services.render_all()`` to re-render the stored HTML.
 
 Two layers, each enough on its own for the common attacks:
 1. markdown-it-py in CommonMark mode with raw HTML off (``<script>`` comes out as the text ``&lt;script&gt;``),

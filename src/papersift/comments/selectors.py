@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.utils.safestring import mark_safe
 
 from papersift.catalog.models import Paper
-from papersift.comments.models import Comment, ModerationLog, Report
-from papersift.comments.rendering import render
+from papersift.comments.models import MODERATE, Comment, ModerationLog, Report
 
 
 def is_moderator(user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+    """An active account with the ``comments.moderate`` permission (given in the admin; superusers have it)."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(f"comments.{MODERATE}"))
 
 
 def discussion(paper: Paper, viewer: User | AnonymousUser) -> list[Comment]:
     """The paper's comments, oldest first, as ``viewer`` may see them (two queries, three for a logged-in viewer).
 
-    Each comment carries ``html`` (its rendered, sanitised text; None when it is hidden and the viewer is not
-    staff), ``mine`` (the viewer wrote it) and ``reported`` (the viewer has an open report on it).
+    Each comment carries ``html`` (its sanitised HTML, stored when it was written, as a safe string; None when it
+    is hidden and the viewer is no moderator), ``mine`` (the viewer wrote it) and
+    ``reported`` (the viewer has an open report on it).
     """
     comments = list(Comment.objects.filter(paper=paper).select_related("author").order_by("created_at", "id"))
     staff = is_moderator(viewer)
@@ -27,7 +29,7 @@ def discussion(paper: Paper, viewer: User | AnonymousUser) -> list[Comment]:
         reported = set(Report.objects.filter(reporter=viewer, resolved_at__isnull=True, comment__paper=paper)
                        .values_list("comment_id", flat=True))
     for comment in comments:
-        comment.html = render(comment.body) if staff or not comment.hidden else None
+        comment.html = mark_safe(comment.body_html) if staff or not comment.hidden else None
         comment.mine = viewer.is_authenticated and comment.author_id == viewer.id
         comment.reported = comment.id in reported
     return comments

@@ -18,13 +18,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from papersift.catalog.models import DailyListing, Paper
-from papersift.comments.models import (
-    BODY_MAX,
-    REASON_MAX,
-    Comment,
-    ModerationLog,
-    Report,
-)
+from papersift.comments.models import REASON_MAX, Comment, ModerationLog, Report, body_max
+from papersift.comments.rendering import render
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +47,11 @@ def _locked(comment_id: int) -> Comment:
     return Comment.objects.select_for_update().get(id=comment_id)
 
 
-def _require_staff(actor: User) -> None:
-    if not (actor.is_authenticated and actor.is_active and actor.is_staff):
-        raise PermissionDenied("only moderators (staff) can do this")
+def _require_moderator(actor: User) -> None:
+    from papersift.comments.selectors import is_moderator
+
+    if not is_moderator(actor):
+        raise PermissionDenied("only moderators (the comments.moderate permission) can do this")
 
 
 def _move_count(paper_id: int, by: int) -> None:
@@ -63,8 +60,8 @@ def _move_count(paper_id: int, by: int) -> None:
 
 @transaction.atomic
 def post_comment(author: User, paper: Paper, body: str) -> Comment:
-    body = _text("body", body, BODY_MAX, "a comment")
-    comment = Comment.objects.create(paper=paper, author=author, body=body)
+    body = _text("body", body, body_max(), "a comment")
+    comment = Comment.objects.create(paper=paper, author=author, body=body, body_html=render(body))
     _move_count(paper.id, +1)
     log.info("comments.post", extra={"comment": comment.id, "paper": paper.arxiv_id, "user": author.id})
     return comment
@@ -78,11 +75,26 @@ def edit_comment(user: User, comment_id: int, body: str) -> Comment:
         raise PermissionDenied("comment: only its author can edit it")
     if comment.hidden:
         raise PermissionDenied("comment: hidden by a moderator, it can no longer be edited")
-    body = _text("body", body, BODY_MAX, "a comment")
+    body = _text("body", body, body_max(), "a comment")
     if body != comment.body:
-        comment.body, comment.edited_at = body, timezone.now()
-        comment.save(update_fields=["body", "edited_at"])
+        comment.body, comment.body_html, comment.edited_at = body, render(body), timezone.now()
+        comment.save(update_fields=["body", "body_html", "edited_at"])
     return comment
+
+
+def render_all(comments=None, batch: int = 500) -> int:
+    """Render and store the HTML of every comment (or of ``comments``, a queryset): after a change to the
+    rendering policy, a data migration calls this. Each batch is one transaction. Returns how many."""
+    query = (comments if comments is not None else Comment.objects.all()).order_by("id").only("id", "body")
+    done, last = 0, 0
+    while True:
+        rows = list(query.filter(id__gt=last)[:batch])
+        if not rows:
+            return done
+        with transaction.atomic():
+            for row in rows:
+                Comment.objects.filter(id=row.id).update(body_html=render(row.body))
+        done, last = done + len(rows), rows[-1].id
 
 
 @transaction.atomic
@@ -140,7 +152,7 @@ def _comment_target(comment: Comment, paper: Paper) -> str:
 @transaction.atomic
 def hide_comment(actor: User, comment_id: int, reason: str) -> Comment:
     """Hide a comment from everyone but staff, with the reason shown in its place; resolves its open reports."""
-    _require_staff(actor)
+    _require_moderator(actor)
     reason = _text("reason", reason, REASON_MAX, "why the comment is hidden")
     comment = _locked(comment_id)
     if comment.hidden:
@@ -158,7 +170,7 @@ def hide_comment(actor: User, comment_id: int, reason: str) -> Comment:
 
 @transaction.atomic
 def unhide_comment(actor: User, comment_id: int, reason: str) -> Comment:
-    _require_staff(actor)
+    _require_moderator(actor)
     reason = _text("reason", reason, REASON_MAX, "why the comment is shown again")
     comment = _locked(comment_id)
     if not comment.hidden:
@@ -175,7 +187,7 @@ def unhide_comment(actor: User, comment_id: int, reason: str) -> Comment:
 @transaction.atomic
 def resolve_reports(actor: User, report_ids) -> int:
     """Close open reports without hiding anything (the comment was fine). Returns how many were open."""
-    _require_staff(actor)
+    _require_moderator(actor)
     return Report.objects.filter(id__in=list(report_ids), resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=actor)
 
@@ -183,7 +195,7 @@ def resolve_reports(actor: User, report_ids) -> int:
 @transaction.atomic
 def remove_listing(actor: User, listing_id: int, reason: str) -> ModerationLog:
     """Take a paper off one day's list (the paper itself stays in the catalog), logged with the reason."""
-    _require_staff(actor)
+    _require_moderator(actor)
     reason = _text("reason", reason, REASON_MAX, "why the listing is removed")
     listing = DailyListing.objects.select_for_update().get(id=listing_id)
     paper = Paper.objects.only("arxiv_id").get(id=listing.paper_id)

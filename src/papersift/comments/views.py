@@ -18,7 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from papersift.catalog.models import Paper
 from papersift.comments import selectors, services
-from papersift.comments.models import BODY_MAX, Comment
+from papersift.comments.models import Comment, body_max
+from papersift import ratelimit
+from papersift.ratelimit import rate_limited
 
 
 def _comments_of(paper: Paper) -> str:
@@ -28,8 +30,17 @@ def _comments_of(paper: Paper) -> str:
 def _form(request: HttpRequest, *, paper: Paper, action: str, body: str, comment: Comment | None = None,
           error: str = "", status: int = 200) -> HttpResponse:
     return render(request, "comments/form.html", {"paper": paper, "action": action, "body": body,
-                                                  "comment": comment, "error": error, "body_max": BODY_MAX},
+                                                  "comment": comment, "error": error, "body_max": body_max()},
                   status=status)
+
+
+def _refused(request: HttpRequest, exc: Exception, **form) -> HttpResponse:
+    """The form again, with the text as typed and why it was refused: 400 for the text, 429 for the rate."""
+    if isinstance(exc, ratelimit.RateLimited):
+        response = _form(request, **form, error=exc.sentence(), status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    return _form(request, **form, error=str(exc), status=400)
 
 
 @require_POST
@@ -41,10 +52,10 @@ def post_comment(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         return redirect_to_login(_comments_of(paper))
     body = request.POST.get("body", "")
     try:
+        ratelimit.check(request, "comment")
         comment = services.post_comment(request.user, paper, body)
-    except services.InvalidInput as exc:   # the text comes back in the form, not lost
-        return _form(request, paper=paper, action=reverse("comment-post", args=[paper.arxiv_id]), body=body,
-                     error=str(exc), status=400)
+    except (services.InvalidInput, ratelimit.RateLimited) as exc:   # the text comes back in the form, not lost
+        return _refused(request, exc, paper=paper, action=reverse("comment-post", args=[paper.arxiv_id]), body=body)
     return redirect(reverse("paper", args=[paper.arxiv_id]) + f"#comment-{comment.id}")
 
 
@@ -60,10 +71,10 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
         return _form(request, paper=comment.paper, action=action, body=comment.body, comment=comment)
     body = request.POST.get("body", "")
     try:
+        ratelimit.check(request, "comment")
         services.edit_comment(request.user, comment.id, body)
-    except services.InvalidInput as exc:
-        return _form(request, paper=comment.paper, action=action, body=body, comment=comment, error=str(exc),
-                     status=400)
+    except (services.InvalidInput, ratelimit.RateLimited) as exc:
+        return _refused(request, exc, paper=comment.paper, action=action, body=body, comment=comment)
     return redirect(reverse("paper", args=[comment.paper.arxiv_id]) + f"#comment-{comment.id}")
 
 
@@ -93,12 +104,14 @@ def comment_action(view):
     return wrapper
 
 
+@rate_limited("comment-delete")
 @comment_action
 def delete_comment(request: HttpRequest, comment_id: int) -> str:
     services.delete_comment(request.user, comment_id)
     return "Your comment was deleted."
 
 
+@rate_limited("comment-report")
 @comment_action
 def report_comment(request: HttpRequest, comment_id: int) -> str:
     _, new = services.report_comment(request.user, comment_id, request.POST.get("reason", ""))

@@ -5,27 +5,21 @@ from __future__ import annotations
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from papersift.catalog.models import Paper
 from papersift.community import services
-
-
-def back_to(request: HttpRequest, fallback: str) -> str:
-    """The page to return to: the form's `next`, if it is on this site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
+from papersift.ratelimit import rate_limited
+from papersift.web.params import next_path
 
 
 @require_POST
+@rate_limited("vote")
 def vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is None:
         raise Http404(f"no paper {arxiv_id} in this catalog")
-    here = back_to(request, f"/papers/{arxiv_id}")
+    here = next_path(request, f"/papers/{arxiv_id}")
     if not request.user.is_authenticated:
         return redirect_to_login(here)       # log in, then back to the page the vote was cast on
     services.set_vote(request.user, paper, up=request.POST.get("action", "up") != "down")

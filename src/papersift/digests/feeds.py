@@ -3,14 +3,14 @@
 The feed walks the schedule's latest slots back (two weeks of weekdays, or eight weeks) and lists what each
 period's digest holds, newest period first, each paper dated by its period's slot. It does not leave out what
 was mailed (a feed reader keeps its own read marks), so it is the digest without the address's history. Its
-link is signed with its own salt: shared with a feed reader, it can read and nothing else.
+link is signed with its own salt: shared with a feed reader, it can read and nothing else, and only while the
+subscription is active.
 """
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
 
 from papersift.catalog.models import Paper
 from papersift.digests import selectors
@@ -42,12 +42,16 @@ def recent_papers(subscription: Subscription, now=None) -> list[Paper]:
 
 
 class SubscriptionFeed(PaperFeed):
-    feed_type = Atom1Feed
-
     def get_object(self, request, token: str) -> Subscription:
+        """The subscription, while it is active: an unsubscribed one (or one never confirmed) has no feed."""
+        from django.http import Http404
+
         from papersift.digests.views import subscription_or_404
 
-        return subscription_or_404("feed", token)
+        subscription = subscription_or_404("feed", token)
+        if subscription.status != Subscription.Status.ACTIVE:
+            raise Http404("this subscription has ended (or is not confirmed yet): its feed is gone")
+        return subscription
 
     def title(self, subscription: Subscription) -> str:
         kind = "daily" if subscription.frequency == DAILY else "weekly"

@@ -123,10 +123,23 @@ def unsubscribe(subscription: Subscription) -> bool:
 
 
 @transaction.atomic
-def resubscribe(subscription: Subscription) -> None:
-    Subscription.objects.filter(id=subscription.id, status=Status.UNSUBSCRIBED).update(
-        status=Status.ACTIVE, unsubscribed_at=None)
+def resubscribe(subscription: Subscription, *, user=None) -> bool:
+    """Subscribe an ended subscription again. Like a new one: active at once only when the signed-in ``user`` has
+    verified its address; otherwise it waits for a new confirmation link, queued here (a manage link can be
+    forwarded, and whoever holds it must not be able to start mail to an address that asked for none).
+    Returns True when it is active now. A subscription that is not unsubscribed is left as it is."""
+    if not Subscription.objects.select_for_update().filter(id=subscription.id, status=Status.UNSUBSCRIBED).exists():
+        subscription.refresh_from_db()
+        return subscription.status == Status.ACTIVE
+    verified = user is not None and user.is_authenticated and _verified(user, subscription.recipient)
+    Subscription.objects.filter(id=subscription.id).update(
+        status=Status.ACTIVE if verified else Status.PENDING, unsubscribed_at=None,
+        confirmed_at=timezone.now() if verified else None)
     subscription.refresh_from_db()
+    if not verified:
+        enqueue(mail.confirmation(subscription), kind="digest-confirm")
+    log.info("digest.resubscribe", extra={"subscription": subscription.id, "confirmed": verified})
+    return verified
 
 
 # -- building digests -------------------------------------------------------------------------------------------

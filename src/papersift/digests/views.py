@@ -13,14 +13,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from papersift import ratelimit
 from papersift.digests import mail, selectors, services, tokens
 from papersift.digests.forms import SubscriptionForm
 from papersift.digests.models import Subscription
 from papersift.digests.schedule import WEEKDAYS, zone_names
+from papersift.web.params import next_path
 
 
 def subscription_or_404(purpose: str, token: str) -> Subscription:
@@ -34,13 +35,6 @@ def _form_page(request: HttpRequest, form: SubscriptionForm, *, status: int = 20
     return render(request, "digests/subscribe.html", {
         "form": form, "zones": zone_names(), "weekdays": list(enumerate(WEEKDAYS)), "hours": range(24), **extra,
     }, status=status)
-
-
-def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return reverse("digest-subscribe")
 
 
 def _user_email(request: HttpRequest) -> str:
@@ -60,18 +54,20 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form, status=400)
-    from allauth.core import ratelimit
-
     email = form.cleaned_data["email"]
-    if not ratelimit.consume(request, action="digest_subscribe", key=email.lower()):
-        return _form_page(request, form, status=429, limited=True)
+    try:
+        ratelimit.check(request, "subscribe", key=email)    # each one mails a confirmation
+    except ratelimit.RateLimited as exc:
+        response = _form_page(request, form, status=429, limited=exc.sentence())
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     subscription = services.subscribe(email, form.choices(), user=request.user)
     if subscription.status == Subscription.Status.ACTIVE:
         messages.success(request, f"Subscribed: digests go to {email} {subscription.schedule.describe()}.")
         return redirect("digest-manage", token=tokens.make("manage", subscription.public_id))
     messages.success(request, f"Almost done: we sent a confirmation link to {email}. Nothing else is sent "
                               "until you follow it.")
-    return redirect(_next(request))
+    return redirect(next_path(request, reverse("digest-subscribe")))
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,6 +99,7 @@ def _next_words(subscription: Subscription) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit.rate_limited("subscription-change")
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     subscription = subscription_or_404("manage", token)
     if request.method == "POST":
@@ -124,9 +121,18 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Subscribe again: at once for the signed-in owner of the verified address, else after a new confirmation
+    link (counted like a new subscription: it mails one)."""
     subscription = subscription_or_404("manage", token)
-    services.resubscribe(subscription)
-    messages.success(request, "Subscribed again.")
+    try:
+        ratelimit.check(request, "subscribe", key=subscription.recipient)
+    except ratelimit.RateLimited as exc:
+        return ratelimit.too_many(request, exc)
+    if services.resubscribe(subscription, user=request.user):
+        messages.success(request, "Subscribed again.")
+    elif subscription.status == Subscription.Status.PENDING:
+        messages.success(request, f"Almost done: we sent a confirmation link to {subscription.recipient}. Nothing "
+                                  "is sent until you follow it.")
     return redirect("digest-manage", token=token)
 
 

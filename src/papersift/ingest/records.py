@@ -124,19 +124,43 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
     raise InvalidRecord(f"not an arXiv id: {raw!r}")
 
 
-EXTERNAL_ID = re.compile(r"^(?!arxiv:|oai:)([a-z][a-z0-9]{1,15}):(\S{1,200})$")
+# Registries whose ids papersift keeps for papers arXiv does not have, each with the strict shape of its ids. The
+# id becomes part of the paper's address (/papers/doi:10.1088/...), so nothing else may get through: no path
+# segments such as `..`, no white space, and the whole id fits Paper.arxiv_id (64 characters).
+EXTERNAL_SCHEMES = {
+    "s2": re.compile(r"[0-9a-f]{40}"),                                  # Semantic Scholar paper sha
+    "doi": re.compile(r"10\.\d{4,9}/[-._;()/:A-Za-z0-9<>\[\]]+"),       # Crossref's recommended DOI shape
+    "openalex": re.compile(r"W\d{1,12}"),
+    "pubmed": re.compile(r"[1-9]\d{0,8}"),
+    "acl": re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,39}"),              # ACL Anthology: 2023.acl-long.1, P19-1001
+}
+PAPER_ID_MAX = 64
+SCHEME = re.compile(r"^([a-z][a-z0-9]{1,15}):(.*)$", re.S)
 
 
 def split_paper_id(raw: str) -> tuple[str, int | None]:
     """An arXiv id, or a namespaced id from another registry for papers arXiv does not have
-    ('s2:<sha>', 'openalex:W7159160036', 'doi:10.1088/2632-2153/ace30a'), kept as given."""
+    ('s2:<sha>', 'openalex:W7159160036', 'doi:10.1088/2632-2153/ace30a'), kept as given when it has its scheme's
+    shape (EXTERNAL_SCHEMES); InvalidRecord saying what is wrong otherwise."""
     try:
         return split_arxiv_id(raw)
     except InvalidRecord:
-        match = EXTERNAL_ID.match((raw or "").strip())
-        if match:
-            return match.group(0), None
-        raise InvalidRecord(f"not an arXiv id or a scheme:id paper id: {raw!r}") from None
+        pass
+    text = (raw or "").strip()
+    shown = repr(text) if len(text) <= 80 else repr(text[:77] + "...")
+    match = SCHEME.match(text)
+    if not match or match.group(1) in ("arxiv", "oai"):
+        raise InvalidRecord(f"not an arXiv id or a scheme:id paper id: {shown}")
+    scheme, rest = match.groups()
+    pattern = EXTERNAL_SCHEMES.get(scheme)
+    if pattern is None:
+        raise InvalidRecord(f"unknown paper id scheme {scheme!r} in {shown} (known: arXiv ids and "
+                            f"{', '.join(f'{name}:' for name in EXTERNAL_SCHEMES)})")
+    if len(text) > PAPER_ID_MAX:
+        raise InvalidRecord(f"paper id {shown} is {len(text)} characters long; at most {PAPER_ID_MAX} are allowed")
+    if not pattern.fullmatch(rest) or any(part in (".", "..") for part in rest.split("/")):
+        raise InvalidRecord(f"{shown} is not a {scheme} id")
+    return text, None
 
 
 def clean_text(text: str | None) -> str:

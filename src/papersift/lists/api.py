@@ -16,6 +16,8 @@ from ninja.errors import AuthenticationError, HttpError
 from papersift.accounts.auth import API_WRITE_AUTH, BearerToken
 from papersift.lists import export, selectors, services
 from papersift.lists.models import ReadingList
+from papersift.ratelimit import rate_limited
+from papersift.web.openapi import WRITE, errors
 from papersift.web.params import BadParameter
 
 router = Router(tags=["lists"])
@@ -81,26 +83,30 @@ def _apply(change, *args, **kwargs):
         raise HttpError(403, str(exc)) from None
 
 
-@router.get("/lists", auth=API_WRITE_AUTH, summary="Your reading lists (papersift)")
+@router.get("/lists", auth=API_WRITE_AUTH, summary="Your reading lists (papersift)", openapi_extra=errors(401))
 def my_lists(request: HttpRequest):
     """Your lists, most recently changed first, without their papers."""
     return [export.summary(rl, _url(request, rl), rl.paper_count) for rl in selectors.lists_of(request.auth)]
 
 
-@router.post("/lists", auth=API_WRITE_AUTH, response={201: dict}, summary="Create a reading list (papersift)")
+@router.post("/lists", auth=API_WRITE_AUTH, response={201: dict}, summary="Create a reading list (papersift)",
+             openapi_extra=errors(*WRITE))
+@rate_limited("list")
 def create_list(request: HttpRequest, body: NewList):
     """`{"name": ..., "description": ..., "public": false}`; names are unique per user (ignoring case)."""
     reading_list = _apply(services.create_list, request.auth, body.name, body.description, body.public)
     return JsonResponse(_document(request, reading_list), status=201)   # (the status tuple is deprecated in ninja 1.7)
 
 
-@router.get("/lists/{list_id}", summary="A reading list with its papers (papersift)")
+@router.get("/lists/{list_id}", summary="A reading list with its papers (papersift)", openapi_extra=errors(401, 404))
 def get_list(request: HttpRequest, list_id: str):
     """The list and its papers, newest addition first: the same document as the list page's `.json` export."""
     return _document(request, _list(list_id, _viewer(request)))
 
 
-@router.patch("/lists/{list_id}", auth=API_WRITE_AUTH, summary="Rename or publish a reading list (papersift)")
+@router.patch("/lists/{list_id}", auth=API_WRITE_AUTH, summary="Rename or publish a reading list (papersift)",
+              openapi_extra=errors(*WRITE, 403, 404))
+@rate_limited("list")
 def change_list(request: HttpRequest, list_id: str, body: ListChange):
     """Any of `name`, `description`, `public`; what is left out stays as it was."""
     reading_list = _own_list(list_id, request.auth)
@@ -112,14 +118,18 @@ def change_list(request: HttpRequest, list_id: str, body: ListChange):
     return _document(request, reading_list)
 
 
-@router.delete("/lists/{list_id}", auth=API_WRITE_AUTH, summary="Delete a reading list (papersift)")
+@router.delete("/lists/{list_id}", auth=API_WRITE_AUTH, summary="Delete a reading list (papersift)",
+               openapi_extra=errors(*WRITE, 403, 404))
+@rate_limited("list")
 def delete_list(request: HttpRequest, list_id: str):
     reading_list = _own_list(list_id, request.auth)
     _apply(services.delete_list, request.auth, reading_list)
     return {"id": list_id, "deleted": True}
 
 
-@router.post("/lists/{list_id}/papers", auth=API_WRITE_AUTH, summary="Add a paper to a reading list (papersift)")
+@router.post("/lists/{list_id}/papers", auth=API_WRITE_AUTH, summary="Add a paper to a reading list (papersift)",
+             openapi_extra=errors(*WRITE, 403, 404))
+@rate_limited("list")
 def add_paper(request: HttpRequest, list_id: str, body: NewItem):
     """`{"arxivId": "2608.19880", "note": "..."}`. Idempotent: adding a paper twice keeps one entry (`added` is
     false the second time); a `note` replaces the entry's note."""
@@ -133,7 +143,8 @@ def add_paper(request: HttpRequest, list_id: str, body: NewItem):
 
 
 @router.delete("/lists/{list_id}/papers/{path:arxiv_id}", auth=API_WRITE_AUTH,
-               summary="Remove a paper from a reading list (papersift)")
+               summary="Remove a paper from a reading list (papersift)", openapi_extra=errors(*WRITE, 403, 404))
+@rate_limited("list")
 def remove_paper(request: HttpRequest, list_id: str, arxiv_id: str):
     """`removed` is false when the paper was not on the list."""
     reading_list = _own_list(list_id, request.auth)

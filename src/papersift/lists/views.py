@@ -17,23 +17,17 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
 from papersift.community.services import voted_ids
 from papersift.lists import export, selectors, services
 from papersift.lists.models import DESCRIPTION_MAX, NAME_MAX, ReadingList
+from papersift.ratelimit import rate_limited
+from papersift.web.params import next_path
 
 NEW_LIST = "+new"     # the save button's "New list…" choice (no slug has a "+")
-
-
-def _next(request: HttpRequest, fallback: str) -> str:
-    """Where to go back to: the form's `next`, if it is on this site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
 
 
 def _visible_or_404(request: HttpRequest, slug: str) -> ReadingList:
@@ -53,7 +47,7 @@ def _index(request: HttpRequest, *, status: int = 200, error: services.InvalidLi
            typed: dict | None = None) -> HttpResponse:
     saving = selectors.paper_by_id(request.POST.get("paper") or request.GET.get("save", ""))
     return render(request, "lists/index.html", {
-        "lists": selectors.lists_of(request.user), "saving": saving, "next": _next(request, ""),
+        "lists": selectors.lists_of(request.user), "saving": saving, "next": next_path(request, ""),
         "error": error, "typed": typed or {}, "name_max": NAME_MAX, "description_max": DESCRIPTION_MAX,
     }, status=status)
 
@@ -67,6 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("list")
 def create(request: HttpRequest) -> HttpResponse:
     paper = selectors.paper_by_id(request.POST.get("paper", ""))
     try:
@@ -79,16 +74,17 @@ def create(request: HttpRequest) -> HttpResponse:
         return redirect(reading_list)
     services.add_paper(request.user, reading_list, paper)
     messages.success(request, f"Created “{reading_list.name}” and saved {paper.arxiv_id} to it.")
-    return redirect(_next(request, reading_list.get_absolute_url()))
+    return redirect(next_path(request, reading_list.get_absolute_url()))
 
 
 @require_POST
+@rate_limited("list")
 def save(request: HttpRequest) -> HttpResponse:
     """The "save" button on every paper: add the paper to the chosen list, then back to the page it was on."""
     paper = selectors.paper_by_id(request.POST.get("paper", ""))
     if paper is None:
         raise Http404("no such paper in this catalog")
-    here = _next(request, reverse("paper", args=[paper.arxiv_id]))
+    here = next_path(request, reverse("paper", args=[paper.arxiv_id]))
     if not request.user.is_authenticated:
         return redirect_to_login(here)
     choice = request.POST.get("list", "")
@@ -162,6 +158,7 @@ def _change(request: HttpRequest, slug: str, change) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("list")
 def rename(request: HttpRequest, slug: str) -> HttpResponse:
     def change(reading_list):
         services.rename_list(request.user, reading_list, request.POST.get("name", ""),
@@ -171,6 +168,7 @@ def rename(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("list")
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
     def change(reading_list):
         public = request.POST.get("public") == "1"
@@ -181,6 +179,7 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("list")
 def delete(request: HttpRequest, slug: str) -> HttpResponse:
     def change(reading_list):
         if request.POST.get("confirm") != "yes":
@@ -192,6 +191,7 @@ def delete(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("list")
 def remove(request: HttpRequest, slug: str) -> HttpResponse:
     def change(reading_list):
         paper = selectors.paper_by_id(request.POST.get("paper", ""))

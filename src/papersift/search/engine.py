@@ -62,6 +62,7 @@ class SearchEngine:
         parsed.since = since or parsed.since
         parsed.until = until or parsed.until
         warnings = list(parsed.warnings)
+        self._warn_if_nothing_to_search(parsed, warnings)
         if sort != "relevance" or not parsed.has_text:
             results = self._sorted(parsed, sort if sort != "relevance" else "newest", limit, offset, warnings)
         else:
@@ -101,9 +102,20 @@ class SearchEngine:
         more = len(lexical_hits) >= depth or len(dense) >= depth
         return Results(hits, len(ranked), used, parsed, warnings, semantic, total_is_floor=more)
 
+    def _words_to_search(self, parsed: ParsedQuery) -> bool:
+        """False when the query has text, all of it stop words or punctuation (``the a``, ``"to be or not"``)."""
+        return not parsed.must or any(self.lexical.searchable(clause) for clause in parsed.must)
+
+    def _warn_if_nothing_to_search(self, parsed: ParsedQuery, warnings: list[str]) -> None:
+        if not self._words_to_search(parsed):
+            warnings.append("the query has only common words (such as “the” or “a”) or punctuation, which are not "
+                            "searched: nothing to find")
+
     def _dense(self, parsed: ParsedQuery, depth: int, warnings: list[str]) -> tuple[dict[int, float], bool]:
-        """Cosine scores of the nearest papers that also pass the query's filters and exclusions."""
-        if not parsed.free_text:
+        """Cosine scores of the nearest papers that also pass the query's filters and exclusions.
+
+        A query of stop words only has no topic to embed: its nearest papers would be noise, so there are none."""
+        if not parsed.free_text or not self._words_to_search(parsed):
             return {}, True
         vector = self._query_vector(parsed.free_text, warnings, "lexical results only")
         if vector is None:
@@ -132,6 +144,7 @@ class SearchEngine:
         parsed = parse(text)
         parsed.categories.extend(c for c in categories if c not in parsed.categories)
         warnings = list(parsed.warnings)
+        self._warn_if_nothing_to_search(parsed, warnings)
         if not keys:
             return Results([], 0, "lexical", parsed, warnings)
         lexical = self.lexical.scores_among(self.lexical.compile(parsed, conjunction=True), keys)

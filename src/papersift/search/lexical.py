@@ -23,6 +23,8 @@ TEXT_FIELDS = ["text", "title", "authors"]
 BOOSTS = {"text": 1.0, "title": TITLE_BOOST, "authors": 1.0}
 QL_FIELDS = {None: None, "title": "title", "abstract": "abstract", "authors": "authors", "categories": "categories"}
 WRITER_HEAP = 128_000_000
+#: The days tantivy's date fields can hold (nanoseconds since 1970 in 64 bits): 1677-09-21 to 2262-04-11.
+FIRST_DAY, LAST_DAY = date(1677, 9, 22), date(2262, 4, 10)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,14 @@ def analyzer() -> tantivy.TextAnalyzer:
             .build())
 
 
+def names_analyzer() -> tantivy.TextAnalyzer:
+    """What tantivy's "default" tokenizer (the authors field's) does: letters and digits, lowercased; no stop words."""
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(40))
+            .filter(tantivy.Filter.lowercase())
+            .build())
+
+
 ANALYZER = "english"
 
 
@@ -95,6 +105,7 @@ class LexicalIndex:
             path.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, path=str(path) if path else None, reuse=True)
         self.index.register_tokenizer(ANALYZER, analyzer())
+        self._analyzers = {ANALYZER: analyzer(), "names": names_analyzer()}
         self._writer: tantivy.IndexWriter | None = None
 
     # -- writing ---------------------------------------------------------------------------------------------------
@@ -135,7 +146,7 @@ class LexicalIndex:
             out.add_text(name, value)
         for category in archives(doc.categories):
             out.add_text("categories", category)
-        if doc.published:
+        if doc.published and FIRST_DAY <= doc.published <= LAST_DAY:  # a date tantivy cannot hold is left out
             out.add_date("published", datetime.combine(doc.published, time(), tzinfo=timezone.utc))
         return out
 
@@ -146,15 +157,35 @@ class LexicalIndex:
     def count(self) -> int:
         return self.searcher().num_docs
 
+    def searchable(self, clause: Clause) -> bool:
+        """Whether a clause leaves any word to look up once analysed, as its field's analyser does it.
+
+        A clause of stop words only (``the``, ``"to be or not"``) or of punctuation has none. Unfielded words are
+        judged by the English analyser of title and abstract: that "a" or "the" is also a token in the authors
+        field (whose analyser keeps stop words for names such as "Will") must not make them searched there.
+        """
+        if clause.field == "categories":
+            return bool(clause.text.strip())
+        name = "names" if clause.field == "authors" else ANALYZER
+        return bool(self._analyzers[name].analyze(clause.text))
+
     def compile(self, parsed: ParsedQuery, conjunction: bool = False) -> tantivy.Query:
-        """The tantivy query for a parsed query: text clauses scored by BM25, filters as non-scoring musts."""
+        """The tantivy query for a parsed query: text clauses scored by BM25, filters as non-scoring musts.
+
+        Clauses with nothing searchable in them (see ``searchable``) are left out; a query whose every text clause
+        is such matches nothing (a query of "the a" finds nothing rather than everything).
+        """
+        must = [c for c in parsed.must if self.searchable(c)]
+        if parsed.must and not must:
+            return tantivy.Query.empty_query()
         parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        text = " ".join(_ql(c) for c in parsed.must)
+        text = " ".join(_ql(c) for c in must)
         if text:
             parts.append((tantivy.Occur.Must, self.index.parse_query(
                 text, TEXT_FIELDS, field_boosts=BOOSTS, conjunction_by_default=conjunction)))
         for clause in parsed.exclude:
-            parts.append((tantivy.Occur.MustNot, self.index.parse_query(_ql(clause), TEXT_FIELDS)))
+            if self.searchable(clause):
+                parts.append((tantivy.Occur.MustNot, self.index.parse_query(_ql(clause), TEXT_FIELDS)))
         parts.extend((tantivy.Occur.Must, q) for q in self.filters(parsed))
         if not any(occur == tantivy.Occur.Must for occur, _ in parts):
             parts.append((tantivy.Occur.Must, tantivy.Query.all_query()))
@@ -164,7 +195,7 @@ class LexicalIndex:
 
     def snippet_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
         """The text clauses against the stored fields, for highlighting (the scoring field "text" is not stored)."""
-        text = " ".join(_ql(c) for c in parsed.must if c.field in (None, "title", "abstract"))
+        text = " ".join(_ql(c) for c in parsed.must if c.field in (None, "title", "abstract") and self.searchable(c))
         return self.index.parse_query(text, ["title", "abstract"]) if text else None
 
     def filters(self, parsed: ParsedQuery) -> list[tantivy.Query]:
@@ -172,10 +203,18 @@ class LexicalIndex:
         if parsed.categories:
             out.append(tantivy.Query.term_set_query(self.schema, "categories", [c.lower() for c in parsed.categories]))
         if parsed.since or parsed.until:
-            bounds = [datetime.combine(d, time(), tzinfo=timezone.utc) if d else None
-                      for d in (parsed.since, parsed.until)]
-            out.append(tantivy.Query.range_query(self.schema, "published", tantivy.FieldType.Date, *bounds))
+            out.append(self.date_range(parsed.since, parsed.until))
         return out
+
+    def date_range(self, since: date | None, until: date | None) -> tantivy.Query:
+        """Papers published from ``since`` to ``until``. The query language allows any day of years 1 to 9999; the
+        index holds FIRST_DAY to LAST_DAY (``_document`` leaves other dates out), so a bound beyond those is
+        moved to them, and a range that ends before FIRST_DAY or starts after LAST_DAY matches nothing."""
+        if (since and since > LAST_DAY) or (until and until < FIRST_DAY):
+            return tantivy.Query.empty_query()
+        bounds = [datetime.combine(min(max(day, FIRST_DAY), LAST_DAY), time(), tzinfo=timezone.utc) if day else None
+                  for day in (since, until)]
+        return tantivy.Query.range_query(self.schema, "published", tantivy.FieldType.Date, *bounds)
 
     def search(self, query: tantivy.Query, limit: int, offset: int = 0, order_by: str | None = None,
                count: bool = True) -> tuple[list[Hit], int | None]:

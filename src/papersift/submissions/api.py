@@ -14,8 +14,10 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from papersift.accounts.auth import API_WRITE_AUTH
+from papersift.ratelimit import rate_limited
 from papersift.submissions import services
 from papersift.web import hf
+from papersift.web.openapi import WRITE, errors
 from papersift.web.params import BadParameter
 
 router = Router(tags=["submissions"])
@@ -26,7 +28,8 @@ class PaperToIndex(Schema):
 
 
 @router.post("/papers/index", auth=API_WRITE_AUTH, response={200: dict, 201: dict},
-             summary="Submit a paper to today's list (Hugging Face compatible)")
+             summary="Submit a paper to today's list (Hugging Face compatible)", openapi_extra=errors(*WRITE, 404, 502))
+@rate_limited("submit")
 def index_paper(request: HttpRequest, body: PaperToIndex):
     """`arxivId` is an arXiv id or URL (`2405.15738`, `arXiv:2405.15738v2`, `https://arxiv.org/abs/...`).
     Its metadata comes from the arXiv API; it must be within `SUBMIT_MAX_AGE_DAYS` of its first version."""

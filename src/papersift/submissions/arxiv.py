@@ -111,8 +111,8 @@ def fetch_paper(arxiv_id: str) -> tuple[Parsed, str]:
     url = query_url(arxiv_id)
     response = _get(url)
     if response.status_code not in (200, 400):
-        raise ArxivUnreachable(f"could not get {arxiv_id} from arXiv: it answered HTTP {response.status_code} "
-                               f"{response.reason_phrase} ({url}); try again later")
+        raise _unreachable(f"could not get {arxiv_id} from arXiv: it answered HTTP {response.status_code} "
+                           f"{response.reason_phrase}; try again later", url)
     found = None
     try:
         for item in atom.parse(io.BufferedReader(io.BytesIO(response.content)), url, PageInfo()):
@@ -122,10 +122,9 @@ def fetch_paper(arxiv_id: str) -> tuple[Parsed, str]:
         detail = str(exc).removeprefix("arXiv API error: ")
         raise NotOnArxiv(f"arXiv has no paper {arxiv_id} (arXiv says: {detail})") from None
     except FormatError as exc:
-        raise ArxivUnreachable(f"could not get {arxiv_id} from arXiv: its answer {exc} ({url}); "
-                               f"try again later") from None
+        raise _unreachable(f"could not get {arxiv_id} from arXiv: its answer {exc}; try again later", url) from None
     if response.status_code == 400:
-        raise ArxivUnreachable(f"could not get {arxiv_id} from arXiv: it answered HTTP 400 Bad Request ({url})")
+        raise _unreachable(f"could not get {arxiv_id} from arXiv: it answered HTTP 400 Bad Request", url)
     if found is None:
         raise NotOnArxiv(f"arXiv has no paper {arxiv_id}")
     return found, url
@@ -160,12 +159,19 @@ def _get(url: str) -> httpx.Response:
                 if wait is not None:             # every process of the installation waits, not only this one
                     gate.defer(url, min(wait, config["MAX_RETRY_AFTER"]))
                 if wait is not None and wait > LONGEST_WAIT:
-                    raise ArxivUnreachable(f"could not reach arXiv: it is busy and asks to wait {wait:.0f} s "
-                                           f"({url}); try again later")
+                    raise _unreachable(f"could not reach arXiv: it is busy and asks to wait {wait:.0f} s; "
+                                       "try again later", url)
                 wait = RETRY_WAIT if wait is None else wait
             if attempt < retries:
                 log.warning("submission.fetch_retry url=%s problem=%r wait=%.1fs", url, problem, wait)
                 gate.defer(url, wait)            # the next turn (gate.wait above) comes after it
     finally:
         fetcher.close()
-    raise ArxivUnreachable(f"could not reach arXiv ({problem}, {url}); try again later")
+    raise _unreachable(f"could not reach arXiv ({problem}); try again later", url)
+
+
+def _unreachable(reason: str, url: str) -> ArxivUnreachable:
+    """The refusal a submitter sees names no URL: ARXIV_API_URL is the operator's (it may point at an internal
+    mirror or carry credentials). The server log has it."""
+    log.warning("submission.arxiv_failed url=%s reason=%s", url, reason)
+    return ArxivUnreachable(reason)

@@ -10,12 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from papersift.ratelimit import rate_limited
 from papersift.submissions import services
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @transaction.non_atomic_requests   # arXiv is asked first; the service writes in its own short transaction
+@rate_limited("submit")
 def submit(request: HttpRequest) -> HttpResponse:
     """`/papers/submit`: on success (or for a paper listed already) go to the paper's page with a message;
     a refusal shows the form again with the reason (400, or 404/502 when arXiv has no such paper / is down)."""

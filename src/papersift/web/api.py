@@ -10,7 +10,7 @@ import base64
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Query, Router, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from papersift.accounts.auth import API_WRITE_AUTH
@@ -18,7 +18,9 @@ from papersift.catalog import selectors as catalog
 from papersift.community import services as votes
 from papersift.indexing import selectors as search
 from papersift.ingest.records import InvalidRecord, split_paper_id
+from papersift.ratelimit import RateLimited, rate_limited, too_many
 from papersift.web import hf, params
+from papersift.web.openapi import WRITE, errors
 from papersift.web.params import BadParameter
 
 
@@ -28,6 +30,10 @@ api = NinjaAPI(
     description="Hugging Face–compatible papers API (`huggingface_hub.HfApi(endpoint=...)` works against it), "
                 "plus search with filters, similar papers and categories.",
     urls_namespace="api",
+    # Rendered by templates/ninja/swagger.html in papersift's layout. No online validator (a third-party host); no
+    # deep links (Swagger UI puts them as links inside the operation buttons, which axe rightly refuses).
+    docs=Swagger(settings={"validatorUrl": None, "deepLinking": False, "layout": "BaseLayout",
+                           "defaultModelsExpandDepth": -1}),   # schemas are shown with each operation
 )
 
 
@@ -69,6 +75,11 @@ def _http_error(request, exc: HttpError):
     return error_response(exc.status_code, "error", str(exc))
 
 
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc: RateLimited):
+    return too_many(request, exc)
+
+
 @api.exception_handler(search.IndexMissing)
 def _no_index(request, exc):
     return error_response(503, "index_missing", str(exc))
@@ -92,10 +103,16 @@ def _paper_or_404(raw_id: str):
     return paper
 
 
-@papers.get("/daily_papers", summary="Daily papers (Hugging Face compatible)")
-def daily_papers(request: HttpRequest, date: str | None = None, week: str | None = None,
-                 month: str | None = None, submitter: str | None = None, sort: str | None = None,
-                 category: str | None = None, p: int | None = None, limit: int | None = None):
+SHORT = 64        # longest date, week, month, category, submitter or cursor worth reading
+SORTS = "^(|publishedAt|trending|date)$"
+
+
+@papers.get("/daily_papers", summary="Daily papers (Hugging Face compatible)", openapi_extra=errors(400))
+def daily_papers(request: HttpRequest, date: str | None = Query(None, max_length=SHORT),
+                 week: str | None = Query(None, max_length=SHORT), month: str | None = Query(None, max_length=SHORT),
+                 submitter: str | None = Query(None, max_length=150), sort: str | None = Query(None, pattern=SORTS),
+                 category: str | None = Query(None, max_length=SHORT), p: int | None = Query(None, ge=0, le=10_000),
+                 limit: int | None = Query(None, ge=1, le=100)):
     """The papers listed on a day, an ISO week (`2026-W34`, Monday to Sunday) or a month (`2026-08`); the latest
     day when none is given. `sort=publishedAt` (default: newest listing first) or `trending` (most upvoted
     first). `p` is the 0-based page of `limit` (1–100, default 50) entries."""
@@ -104,18 +121,22 @@ def daily_papers(request: HttpRequest, date: str | None = None, week: str | None
     return [hf.daily_entry(listing) for listing in page.entries]
 
 
-@papers.get("/papers/search", summary="Search papers (Hugging Face compatible)")
-def search_papers(request: HttpRequest, q: str | None = None, limit: int | None = None):
+@papers.get("/papers/search", summary="Search papers (Hugging Face compatible)", openapi_extra=errors(400, 503))
+def search_papers(request: HttpRequest, q: str | None = Query(None, max_length=params.MAX_QUERY_CHARS),
+                  limit: int | None = Query(None, ge=1, le=120)):
     """Hybrid search with papersift's query language; `q` up to 250 characters, `limit` 1–120 (default 50)."""
     query = params.search_request(q)
     found = search.search(query.q, limit=params.bounded("limit", limit, 50, 1, 120))
     return [hf.search_entry(hit.paper, score=hit.score) for hit in found.hits]
 
 
-@papers.get("/search", summary="Search with filters, sort and paging (papersift)")
-def search_full(request: HttpRequest, q: str | None = None, mode: str | None = None, sort: str | None = None,
-                category: str | None = None, since: str | None = None, until: str | None = None,
-                limit: int | None = None, offset: int | None = None):
+@papers.get("/search", summary="Search with filters, sort and paging (papersift)", openapi_extra=errors(400, 503))
+def search_full(request: HttpRequest, q: str | None = Query(None, max_length=params.MAX_QUERY_CHARS),
+                mode: str | None = Query(None, pattern="^(|hybrid|lexical|dense)$"),
+                sort: str | None = Query(None, pattern="^(|relevance|newest|upvotes)$"),
+                category: str | None = Query(None, max_length=params.MAX_QUERY_CHARS),
+                since: str | None = Query(None, max_length=SHORT), until: str | None = Query(None, max_length=SHORT),
+                limit: int | None = Query(None, ge=1, le=100), offset: int | None = Query(None, ge=0, le=10_000)):
     """The search page's JSON twin: `mode` hybrid|lexical|dense, `sort` relevance|newest|upvotes, `category`
     (comma-separated, `cs` for a whole archive), `since`/`until` (YYYY, YYYY-MM or YYYY-MM-DD)."""
     return search_results(params.search_request(q, mode=mode, sort=sort, category=category, since=since,
@@ -135,8 +156,9 @@ def search_results(query: params.SearchRequest, *, limit: int, offset: int) -> d
     }
 
 
-@papers.get("/papers/{path:arxiv_id}/similar", summary="Similar papers (papersift)")
-def similar_papers(request: HttpRequest, arxiv_id: str, limit: int | None = None):
+@papers.get("/papers/{path:arxiv_id}/similar", summary="Similar papers (papersift)",
+            openapi_extra=errors(400, 404, 503))
+def similar_papers(request: HttpRequest, arxiv_id: str, limit: int | None = Query(None, ge=1, le=100)):
     """The nearest papers by embedding (by shared rare words while the paper has no vector yet)."""
     paper = _paper_or_404(arxiv_id)
     found = search.similar(paper.arxiv_id, params.bounded("limit", limit, 10, 1, 100))
@@ -144,13 +166,17 @@ def similar_papers(request: HttpRequest, arxiv_id: str, limit: int | None = None
             "results": [hf.search_entry(hit.paper, score=hit.score) for hit in found.hits]}
 
 
-@papers.post("/papers/{path:arxiv_id}/upvote", auth=API_WRITE_AUTH, summary="Upvote a paper (papersift)")
+@papers.post("/papers/{path:arxiv_id}/upvote", auth=API_WRITE_AUTH, summary="Upvote a paper (papersift)",
+             openapi_extra=errors(*WRITE, 404))
+@rate_limited("vote")
 def upvote(request: HttpRequest, arxiv_id: str):
     """Idempotent: upvoting twice counts once. Bearer token, or a browser session with its CSRF token."""
     return _vote(request, arxiv_id, up=True)
 
 
-@papers.delete("/papers/{path:arxiv_id}/upvote", auth=API_WRITE_AUTH, summary="Withdraw an upvote (papersift)")
+@papers.delete("/papers/{path:arxiv_id}/upvote", auth=API_WRITE_AUTH, summary="Withdraw an upvote (papersift)",
+               openapi_extra=errors(*WRITE, 404))
+@rate_limited("vote")
 def withdraw_upvote(request: HttpRequest, arxiv_id: str):
     return _vote(request, arxiv_id, up=False)
 
@@ -162,14 +188,14 @@ def _vote(request: HttpRequest, arxiv_id: str, up: bool) -> dict:
     return {"id": paper.arxiv_id, "upvoted": voted, "upvotes": paper.upvotes}
 
 
-@papers.get("/papers/{path:arxiv_id}", summary="One paper (Hugging Face compatible)")
+@papers.get("/papers/{path:arxiv_id}", summary="One paper (Hugging Face compatible)", openapi_extra=errors(400, 404))
 def paper_info(request: HttpRequest, arxiv_id: str):
     return hf.paper_info(_paper_or_404(arxiv_id))
 
 
-@papers.get("/papers", summary="All papers, cursor-paged (Hugging Face compatible)")
-def list_papers(request: HttpRequest, response: HttpResponse, cursor: str | None = None,
-                limit: int | None = None):
+@papers.get("/papers", summary="All papers, cursor-paged (Hugging Face compatible)", openapi_extra=errors(400))
+def list_papers(request: HttpRequest, response: HttpResponse, cursor: str | None = Query(None, max_length=SHORT),
+                limit: int | None = Query(None, ge=1, le=100)):
     """Every paper in catalog order, `limit` (1–100, default 50) at a time; the next page's URL is in the
     `Link: <...>; rel="next"` header (as on huggingface.co), absent on the last page."""
     size = params.bounded("limit", limit, 50, 1, 100)

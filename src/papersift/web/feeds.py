@@ -6,6 +6,7 @@ reader that saw it in one feed knows it in another); links go to the paper's pag
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta, timezone
 from urllib.parse import urlencode
 
@@ -22,12 +23,42 @@ from papersift.web.params import BadParameter
 
 FEED_DAYS = 7      # the daily and trending feeds cover the last week of listing days
 FEED_ITEMS = 50
+#: Characters XML 1.0 cannot carry at all, escaped or not (Django's feed writer refuses them with an exception).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(value):
+    """``value`` (a string, or a list of them) with the characters XML cannot carry made spaces: a search feed's
+    title holds whatever query it was asked for, and a paper's text whatever its source sent."""
+    if isinstance(value, str):
+        return NOT_XML.sub(" ", value)
+    if isinstance(value, (list, tuple)):
+        return [xml_text(item) for item in value]
+    return value
+
+
+class _XmlSafe:
+    """A feed generator that cleans every text it is given (see ``xml_text``) before writing it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(xml_text, args), **{name: xml_text(value) for name, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(xml_text, args), **{name: xml_text(value) for name, value in kwargs.items()})
+
+
+class AtomFeed(_XmlSafe, Atom1Feed):
+    pass
+
+
+class RssFeed(_XmlSafe, Rss201rev2Feed):
+    pass
 
 
 class PaperFeed(Feed):
     """Items are papers; a list's feed sets ``feed_date`` (the listing time) on each, search feeds use ``published``."""
 
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
 
     def item_title(self, item: Paper) -> str:
         return item.title
@@ -57,10 +88,7 @@ class PaperFeed(Feed):
 
 
 def _recent_window() -> catalog.Window | None:
-    latest = catalog.latest_window("day")
-    if latest is None:
-        return None
-    return catalog.Window("week", latest.start - timedelta(days=FEED_DAYS - 1), latest.end)
+    return catalog.recent_window(FEED_DAYS)
 
 
 def _listed_papers(page: catalog.ListingPage) -> list[Paper]:
@@ -163,7 +191,7 @@ class AnnouncementsFeed(PaperFeed):
 
 
 def _rss(feed_class: type[Feed]) -> type[Feed]:
-    return type(f"{feed_class.__name__}Rss", (feed_class,), {"feed_type": Rss201rev2Feed})
+    return type(f"{feed_class.__name__}Rss", (feed_class,), {"feed_type": RssFeed})
 
 
 FEEDS = {name: (cls(), _rss(cls)()) for name, cls in

@@ -1,13 +1,29 @@
 """Request-wide rules: the API's one error shape for errors raised outside its handlers, one transaction per
-page write."""
+page write, and (on Django 5.2) the Content-Security-Policy header."""
 
 from __future__ import annotations
 
 from http import HTTPStatus
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from papersift.web.api import error_response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Django 5.2 has no CSP support of its own (6.0 has, and settings.py uses it there): the same policy,
+    ``settings.SECURE_CSP``, as one header on every response that does not set its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = "; ".join(
+                f"{name} {' '.join(values)}" for name, values in settings.SECURE_CSP.items())
+        return response
 
 
 class ApiErrorShapeMiddleware:

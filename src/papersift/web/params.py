@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
 from papersift.catalog import selectors as catalog
 from papersift.catalog.selectors import LISTING_SORTS, ListingPage, Window, parse_window
 from papersift.search.query import parse_date
@@ -131,3 +134,13 @@ def announcements(*, date=None, category=None, kind=None, p: int | None = None,
     return catalog.announcement_page(
         day, category=(category or "").strip()[:40], mark=choice("kind", kind, catalog.ANNOUNCEMENT_MARKS, ""),
         page=bounded("p", p, 0, 0, 10_000), limit=bounded("limit", limit, 50, 1, 100))
+
+
+def next_path(request: HttpRequest, fallback: str) -> str:
+    """Where a form sends the reader back: its `next` (form field, else query string) when that is a path on this
+    site, else ``fallback``. A path only: another host (`//evil.example`, `https://…`) would be an open redirect,
+    and `redirect()` reads a bare word (`-1`, `home`) as a view name and fails on it."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback

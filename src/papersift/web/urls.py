@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from papersift.web import views
+from papersift.web import look, views
 from papersift.web.api import api
 from papersift.web.feeds import FEEDS
 
@@ -30,13 +30,19 @@ urlpatterns = [
     *feed_urls("search/", "search"),
     *feed_urls("announcements/", "announcements"),
     *category_feed_urls(),
+    path("theme", look.set_theme, name="theme"),
+    path("manifest.webmanifest", look.manifest, name="manifest"),
+    path("favicon.ico", look.favicon, name="favicon"),
     path("papers", views.listing, name="daily"),
+    path("papers/trending", views.trending, name="trending"),
+    path("papers/date", views.pick_date, name="daily-pick"),
     path("papers/date/<str:key>", views.listing, {"kind": "day"}, name="daily-date"),
     path("papers/week", views.listing, {"kind": "week"}, name="weekly-latest"),
     path("papers/week/<str:key>", views.listing, {"kind": "week"}, name="weekly"),
     path("papers/month", views.listing, {"kind": "month"}, name="monthly-latest"),
     path("papers/month/<str:key>", views.listing, {"kind": "month"}, name="monthly"),
     path("search", views.search_page, name="search"),
+    path("authors/<path:name>", views.author, name="author"),
     path("announcements", views.announcements, name="announcements"),
     path("announcements/<str:key>", views.announcements, name="announcements-date"),
     re_path(rf"^papers/{ARXIV_ID}(?:v\d+)?\.md$", views.paper_markdown, name="paper-markdown"),

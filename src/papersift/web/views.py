@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
+import logging
 import re
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -16,6 +18,8 @@ from papersift.indexing import selectors as search
 from papersift.recommend.selectors import dismissed_ids
 from papersift.web import hf, params
 from papersift.web.params import BadParameter
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 SEARCH_PAGE_SIZE = 20
@@ -48,11 +52,82 @@ def listing(request: HttpRequest, kind: str = "day", key: str | None = None) -> 
                               neighbours=True, hidden=frozenset(dismissed_ids(request.user)))
     except BadParameter as exc:
         return bad_request(request, exc)
+    nearest = _nearest(page) if page.window and not page.entries and not page.category else None
+    first, last = catalog.listing_span()
     return render(request, "papersift/listing.html", {
         "page": page, "kind": kind, "window": page.window,
         "earlier_url": window_url(page.earlier), "later_url": window_url(page.later),
+        "nearest": nearest, "nearest_url": window_url(nearest), "first_day": first, "last_day": last,
+        "calendar": month_calendar(page.window) if page.window and kind in ("day", "month") else None,
         "api_url": _api_twin(page), "sorts": (("trending", "Trending"), ("date", "Newest")),
         "voted": voted_ids(request.user, (listing.paper_id for listing in page.entries)),
+    })
+
+
+def _nearest(page: catalog.ListingPage) -> catalog.Window | None:
+    """Of the nearest earlier and later windows with papers, the closer one (the earlier on a tie)."""
+    earlier, later = page.earlier, page.later
+    if earlier is None or later is None:
+        return earlier or later
+    return earlier if (page.window.start - earlier.end) <= (later.start - page.window.end) else later
+
+
+def month_calendar(window: catalog.Window) -> dict:
+    """The month around a day (or a month's own days) as weeks of days, each linked when papers are listed."""
+    month = catalog.Window.containing("month", window.start)
+    counts = catalog.listing_days(month.start, month.end)
+    weeks = [[{"day": day, "in_month": day.month == month.start.month, "papers": counts.get(day, 0),
+               "current": window.kind == "day" and day == window.start}
+              for day in week]
+             for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.start.year, month.start.month)]
+    earlier, later = catalog.neighbour_windows(month)
+    return {"month": month, "weeks": weeks, "month_url": window_url(month),
+            "earlier": earlier, "earlier_url": window_url(earlier), "later": later, "later_url": window_url(later)}
+
+
+def pick_date(request: HttpRequest) -> HttpResponse:
+    """`/papers/date?date=YYYY-MM-DD`: the date picker's form (a GET) goes to that day's page."""
+    value = request.GET.get("date", "").strip()
+    if not value:
+        return redirect("daily")
+    try:
+        day = params.window(value)
+    except BadParameter as exc:
+        return bad_request(request, exc)
+    target = reverse("daily-date", args=[day.key])
+    sort = request.GET.get("sort", "")
+    return redirect(f"{target}?sort={sort}" if sort in catalog.LISTING_SORTS else target)
+
+
+def trending(request: HttpRequest) -> HttpResponse:
+    """`/papers/trending`: the last week of listing days by the trending formula (`catalog/trending.py`)."""
+    try:
+        page = catalog.listing_page(catalog.recent_window(catalog.TRENDING_DAYS), sort="trending",
+                                    category=(request.GET.get("category") or "").strip(),
+                                    page=params.integer("p", request.GET.get("p"), 0, 0, 10_000), limit=PAGE_SIZE,
+                                    neighbours=False)
+    except BadParameter as exc:
+        return bad_request(request, exc)
+    return render(request, "papersift/trending.html", {
+        "page": page, "window": page.window, "days": catalog.TRENDING_DAYS,
+        "voted": voted_ids(request.user, (listing.paper_id for listing in page.entries)),
+    })
+
+
+def author(request: HttpRequest, name: str) -> HttpResponse:
+    """`/authors/<name>`: every paper in the catalog with an author of that name (names are not identities)."""
+    try:
+        sort = params.choice("sort", request.GET.get("sort"), catalog.AUTHOR_SORTS, "newest")
+        page = catalog.author_page(name[:500], sort=sort, page=params.integer("p", request.GET.get("p"), 0, 0, 10_000),
+                                   limit=PAGE_SIZE)
+    except BadParameter as exc:
+        return bad_request(request, exc)
+    if not page.total:
+        raise Http404(f"no paper in this catalog has an author named {page.name!r}")
+    return render(request, "papersift/author.html", {
+        "page": page, "sorts": (("newest", "Newest"), ("upvotes", "Most upvoted")),
+        "author_query": 'au:"{}"'.format(page.name.replace('"', " ")),
+        "voted": voted_ids(request.user, (paper.id for paper in page.papers)),
     })
 
 
@@ -134,8 +209,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     except BadParameter as exc:
         context["error"] = str(exc)
         return render(request, "papersift/search.html", context, status=400)
-    except search.IndexMissing as exc:
-        context["error"] = str(exc)
+    except search.IndexMissing:
+        # The operator's fix (`papersift index update`) is in the API's message and the logs, not on the page.
+        context["error"] = "Search is not ready yet: this site's search index is still being built. Try again later."
         return render(request, "papersift/search.html", context, status=503)
     hidden = dismissed_ids(request.user)       # "not interested" papers leave this reader's result pages too
     found.hits = [hit for hit in found.hits if hit.paper.id not in hidden]
@@ -173,4 +249,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
         from papersift.web.api import error_response
 
         return error_response(500, "internal_error", "internal error; the server log has the details")
-    return render(request, "papersift/error.html", {"status": 500, "message": "internal error"}, status=500)
+    context = {"status": 500, "message": "internal error", "catalog_updated_at": None}   # no query for the footer
+    try:
+        return render(request, "papersift/error.html", context, status=500)
+    except Exception:                # the database that failed the view may fail the layout too (a reader's session)
+        logger.exception("the 500 page could not be rendered; answering the plain one")
+        return HttpResponseServerError(PLAIN_500, content_type="text/html; charset=utf-8")
+
+
+PLAIN_500 = ('<!doctype html><html lang="en"><meta charset="utf-8"><title>Internal error · papersift</title>'
+             '<h1>Internal error</h1><p>Something went wrong on our side; the server log has the details.</p>'
+             '<p><a href="/">papersift</a></p></html>')

@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 
 from papersift.comments import selectors
-from papersift.comments.models import BODY_MAX, REASON_MAX
+from papersift.comments.models import REASON_MAX, body_max
 
 register = template.Library()
 
@@ -17,5 +17,5 @@ def comments_section(context, paper):
         "comments": selectors.discussion(paper, user),
         "moderator": selectors.is_moderator(user),
         "here": reverse("paper", args=[paper.arxiv_id]) + "#comments",
-        "body_max": BODY_MAX, "reason_max": REASON_MAX,
+        "body_max": body_max(), "reason_max": REASON_MAX,
     }

@@ -26,10 +26,10 @@ def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | Reco
     tags = (ATOM + "entry", OPENSEARCH + "totalResults", OPENSEARCH + "startIndex")
     for element in xmlstream.elements(stream, NAME, ATOM + "feed", tags):
         if element.tag == OPENSEARCH + "totalResults":
-            page.total_results = _int(element.text)
+            page.total_results = _int(xmlstream.text_of(element))
             continue
         if element.tag == OPENSEARCH + "startIndex":
-            page.start_index = _int(element.text)
+            page.start_index = _int(xmlstream.text_of(element))
             continue
         entry_id = xmlstream.child_text(element, ATOM + "id").strip()
         if "/api/errors" in entry_id:

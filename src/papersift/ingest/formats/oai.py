@@ -46,9 +46,9 @@ def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | Reco
             code = element.get("code", "unknown")
             if code == "noRecordsMatch":
                 continue
-            raise OAIError(code, clean_text(element.text))
+            raise OAIError(code, clean_text(xmlstream.text_of(element)))
         if element.tag == OAI + "resumptionToken":
-            page.resumption_token = (element.text or "").strip() or None
+            page.resumption_token = xmlstream.text_of(element).strip() or None
             size = element.get("completeListSize")
             page.complete_list_size = int(size) if size and size.isdigit() else None
             continue

@@ -55,6 +55,13 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def text_of(element: etree._Element) -> str:
+    """All the text in ``element``, its children's included. Entities are not expanded (``resolve_entities=False``:
+    no XXE, no billion laughs), so a reference to one declared in a DTD is a node of its own in the text; it is
+    kept as written (``&xxe;``) with the text around it, where ``element.text`` would stop before it."""
+    return "".join(element.itertext())
+
+
 def child_text(element: etree._Element, tag: str) -> str:
     found = element.find(tag)
-    return (found.text or "") if found is not None else ""
+    return text_of(found) if found is not None else ""
