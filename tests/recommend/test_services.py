@@ -117,14 +117,12 @@ def test_cold_start_is_trending_in_the_followed_categories_and_says_so(sample):
     result = recommended(ada, 5)
     assert result.method == "trending" and "no signals yet" in result.note
     assert all(item.reasons[0].kind == "trending" for item in result.items)
-    from papersift.catalog.models import Paper
+    assert any("cs.CV" not in item.paper.categories for item in result.items)    # the plain trending order mixes
 
-    vision = ["2608.13606", "2608.17050", "2608.15008"]     # the sample (HF data) has no categories: give some
-    Paper.objects.filter(arxiv_id__in=vision).update(categories=["cs.CV", "cs.LG"])
     services.follow(ada, "category", "cs.CV")
     followed = recommended(ada, 5)
-    assert "in cs.CV" in followed.note
-    assert sorted(item.paper.arxiv_id for item in followed.items) == sorted(vision)
+    assert "in cs.CV" in followed.note and len(followed.items) == 5
+    assert all("cs.CV" in item.paper.categories for item in followed.items)
 
 
 def test_a_followed_author_is_a_reason_and_a_prior(sample):

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
-from papersift.community.views import back_to
 from papersift.lists.selectors import paper_by_id
 from papersift.recommend import selectors, services
 from papersift.recommend.models import Follow, Signal
+from papersift.web.params import next_path
 
 WINDOWS = ("day", "week")
 PAGE_LIMIT = 30
@@ -62,7 +62,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark(request: HttpRequest) -> HttpResponse:
     """A card's buttons: ``signal`` = more | dismiss | undo on ``paper``; back to ``next``."""
-    here = back_to(request, reverse("for-you"))
+    here = next_path(request, reverse("for-you"))
     if not request.user.is_authenticated:
         from django.contrib.auth.views import redirect_to_login
 
@@ -131,7 +131,7 @@ def follow(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"Nothing was followed: {exc}")
     else:
         messages.success(request, f"{'Following' if new else 'Already following'} {found.kind} {found.value}.")
-    return redirect(back_to(request, reverse("interests")))
+    return redirect(next_path(request, reverse("interests")))
 
 
 @login_required
