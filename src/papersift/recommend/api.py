@@ -16,7 +16,9 @@ from ninja import Field, Query, Router, Schema
 from papersift.accounts.auth import API_WRITE_AUTH
 from papersift.lists.selectors import paper_by_id
 from papersift.recommend import selectors, services
+from papersift.ratelimit import rate_limited
 from papersift.recommend.models import Follow
+from papersift.web.openapi import WRITE, errors
 from papersift.web.params import BadParameter
 
 router = Router(tags=["recommendations"])
@@ -122,7 +124,9 @@ def _paper(arxiv_id: str):
 
 
 @router.post("/interests/papers/{path:arxiv_id}", auth=API_WRITE_AUTH, response={200: dict, **ERRORS},
-             summary="Mark a paper: more like this, or not interested (papersift)")
+             summary="Mark a paper: more like this, or not interested (papersift)",
+             openapi_extra=errors(*WRITE))
+@rate_limited("interest")
 def mark_paper(request: HttpRequest, arxiv_id: str, body: SignalIn):
     """`{"signal": "more"}` or `{"signal": "dismiss"}` (hides the paper from your lists); replaces any other."""
     paper = _paper(arxiv_id)
@@ -131,14 +135,18 @@ def mark_paper(request: HttpRequest, arxiv_id: str, body: SignalIn):
 
 
 @router.delete("/interests/papers/{path:arxiv_id}", auth=API_WRITE_AUTH, response={200: dict, **ERRORS},
-               summary="Undo your mark on a paper (papersift)")
+               summary="Undo your mark on a paper (papersift)",
+               openapi_extra=errors(*WRITE))
+@rate_limited("interest")
 def unmark_paper(request: HttpRequest, arxiv_id: str):
     paper = _paper(arxiv_id)
     return {"arxivId": paper.arxiv_id, "removed": services.forget(request.auth, paper)}
 
 
 @router.post("/interests/follows", auth=API_WRITE_AUTH, response={200: dict, **ERRORS},
-             summary="Follow an author or a category (papersift)")
+             summary="Follow an author or a category (papersift)",
+             openapi_extra=errors(*WRITE))
+@rate_limited("follow")
 def add_follow(request: HttpRequest, body: FollowIn):
     try:
         found, new = services.follow(request.auth, body.kind, body.value)
@@ -148,7 +156,9 @@ def add_follow(request: HttpRequest, body: FollowIn):
 
 
 @router.delete("/interests/follows/{int:follow_id}", auth=API_WRITE_AUTH, response={200: dict, **ERRORS},
-               summary="Stop following (papersift)")
+               summary="Stop following (papersift)",
+               openapi_extra=errors(*WRITE))
+@rate_limited("follow")
 def delete_follow(request: HttpRequest, follow_id: int):
     try:
         found = services.remove_follow(request.auth, follow_id)

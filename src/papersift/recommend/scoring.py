@@ -87,7 +87,7 @@ class Similarities:
     def compute(cls, signal_lex: sp.csr_matrix, candidate_lex: sp.csr_matrix,
                 signal_vectors: np.ndarray | None = None, candidate_vectors: np.ndarray | None = None,
                 ) -> Similarities:
-        lexical = np.asarray((signal_lex @ candidate_lex.T).todense(), dtype=np.float32)
+        lexical = (signal_lex @ candidate_lex.T).toarray().astype(np.float32, copy=False)
         centroid = np.asarray(candidate_lex.mean(axis=0)).ravel()
         background = np.asarray(candidate_lex @ centroid, dtype=np.float32).ravel()
         out = cls(lexical, background)
@@ -96,10 +96,18 @@ class Similarities:
             out.signal_has_vector = np.linalg.norm(signals, axis=1) > 0
             out.candidate_has_vector = np.linalg.norm(candidates, axis=1) > 0
             if out.signal_has_vector.any() and out.candidate_has_vector.any():
-                out.dense = signals @ candidates.T
+                out.dense = (signals @ candidates.T).astype(np.float32, copy=False)
                 mean = candidates[out.candidate_has_vector].mean(axis=0)
                 out.dense_background = candidates @ mean
         return out
+
+    def rows(self, rows: Sequence[int]) -> Similarities:
+        """The same similarities for the signal ``rows`` only (the candidates and backgrounds are unchanged)."""
+        rows = np.asarray(rows, dtype=np.intp)
+        return Similarities(self.lexical[rows], self.lexical_background,
+                            self.dense[rows] if self.dense is not None else None, self.dense_background,
+                            self.signal_has_vector[rows] if self.signal_has_vector is not None else None,
+                            self.candidate_has_vector)
 
 
 def _row_mean_weights(members: list[list[int]], columns: int, mask: np.ndarray | None = None) -> sp.csr_matrix:

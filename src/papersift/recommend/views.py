@@ -18,6 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
 from papersift.lists.selectors import paper_by_id
+from papersift.ratelimit import rate_limited
 from papersift.recommend import selectors, services
 from papersift.recommend.models import Follow, Signal
 from papersift.web.params import next_path
@@ -60,6 +61,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("interest")
 def mark(request: HttpRequest) -> HttpResponse:
     """A card's buttons: ``signal`` = more | dismiss | undo on ``paper``; back to ``next``."""
     here = next_path(request, reverse("for-you"))
@@ -113,6 +115,7 @@ def _back() -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("interest")
 def remove_signal(request: HttpRequest, signal_id: int) -> HttpResponse:
     try:
         signal = services.remove_signal(request.user, signal_id)
@@ -124,6 +127,7 @@ def remove_signal(request: HttpRequest, signal_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("follow")
 def follow(request: HttpRequest) -> HttpResponse:
     try:
         found, new = services.follow(request.user, request.POST.get("kind", ""), request.POST.get("value", ""))
@@ -136,6 +140,7 @@ def follow(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("follow")
 def remove_follow(request: HttpRequest, follow_id: int) -> HttpResponse:
     try:
         found = services.remove_follow(request.user, follow_id)
@@ -159,6 +164,7 @@ def _report(request: HttpRequest, run) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("import")
 def import_file(request: HttpRequest) -> HttpResponse:
     from papersift.recommend.references import MAX_BYTES
 
@@ -177,12 +183,14 @@ def import_file(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("import")
 def import_ids(request: HttpRequest) -> HttpResponse:
     return _report(request, lambda: services.import_ids(request.user, request.POST.get("ids", "")))
 
 
 @login_required
 @require_POST
+@rate_limited("import")
 def import_list(request: HttpRequest) -> HttpResponse:
     from papersift.lists.models import ReadingList
 
@@ -194,6 +202,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("feed_key")
 def rotate_feed(request: HttpRequest) -> HttpResponse:
     services.rotate_feed_key(request.user)
     messages.success(request, "Your private feed has a new link; the old one no longer works.")
