@@ -96,6 +96,15 @@ def followed(user) -> dict[str, list[str]]:
     return out
 
 
+def follow_key(kind: str, value: str) -> str:
+    """What a follow is matched on: an author's name folded (case, accents, punctuation), a category lower-cased."""
+    return title_key(value) if kind == Follow.Kind.AUTHOR else " ".join((value or "").split()).lower()
+
+
+def is_following(user, kind: str, value: str) -> bool:
+    return Follow.objects.filter(user=user, kind=kind, key=follow_key(kind, value)).exists()
+
+
 def interests(user_ids: list[int]) -> dict[int, Interests]:
     """Every reader's signals in a handful of queries, however many readers."""
     from allauth.account.models import EmailAddress

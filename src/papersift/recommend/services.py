@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from papersift.catalog.models import Paper
-from papersift.recommend import references
+from papersift.recommend import references, selectors
 from papersift.recommend.models import Follow, Reader, Signal, new_feed_key
 
 log = logging.getLogger(__name__)
@@ -162,8 +162,7 @@ def import_list(user, reading_list) -> ImportReport:
 
 # -- follows --------------------------------------------------------------------------------------------------------
 
-def follow_key(kind: str, value: str) -> str:
-    return references.title_key(value) if kind == Follow.Kind.AUTHOR else value.strip().lower()
+follow_key = selectors.follow_key
 
 
 def _clean_follow(kind: str, value: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("foryou/interests.json", views.export, name="interests-export"),
     path("foryou/interests/signals/<int:signal_id>/remove", views.remove_signal, name="interests-remove-signal"),
     path("foryou/interests/follow", views.follow, name="interests-follow"),
+    path("foryou/interests/unfollow", views.unfollow, name="interests-unfollow"),
     path("foryou/interests/follows/<int:follow_id>/remove", views.remove_follow, name="interests-remove-follow"),
     path("foryou/interests/import", views.import_file, name="interests-import"),
     path("foryou/interests/ids", views.import_ids, name="interests-ids"),

@@ -141,6 +141,17 @@ def follow(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @rate_limited("follow")
+def unfollow(request: HttpRequest) -> HttpResponse:
+    """Stop following by kind and value (the Unfollow button of author and category pages)."""
+    kind, value = request.POST.get("kind", ""), request.POST.get("value", "")
+    if services.unfollow(request.user, kind, value):
+        messages.success(request, f"No longer following {kind} {' '.join(value.split())}.")
+    return redirect(next_path(request, reverse("interests")))
+
+
+@login_required
+@require_POST
+@rate_limited("follow")
 def remove_follow(request: HttpRequest, follow_id: int) -> HttpResponse:
     try:
         found = services.remove_follow(request.user, follow_id)
