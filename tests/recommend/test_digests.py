@@ -63,3 +63,42 @@ def test_a_mailed_paper_is_not_recommended_again(sample):
     mailed = set(DigestItem.objects.values_list("paper_id", flat=True))
     week = selectors.listed_between(date(2026, 8, 17), date(2026, 8, 21))
     assert not mailed & {item.paper_id for item in selectors.for_user(ada, week, 100).items}
+
+
+def test_authors_you_follow_is_a_section_of_account_digests_sent_once(sample, smtp_server):
+    from papersift.digests.services import preview
+
+    ada = reader("ada")
+    subscribe(ada.email, Choices(trending_top=50), user=ada)
+    (before,) = preview(ada.email, THURSDAY)
+    assert [s.key for s in before.sections] == ["trending"]
+    theirs = before.sections[0].papers[-1]                  # low in trending: the section must lift it
+    name = theirs.authors[0]
+    services.follow(ada, "author", name.upper())            # matched folded, as follows are
+    (content,) = preview(ada.email, THURSDAY)
+    authors = content.sections[0]
+    assert authors.key == "authors" and authors.title == "Authors you follow"
+    assert theirs.arxiv_id in [p.arxiv_id for p in authors.papers]
+    assert all(theirs.arxiv_id not in [p.arxiv_id for p in s.papers] for s in content.sections[1:])  # once a mail
+
+    assert send_due(THURSDAY).built == 1 and send_due(THURSDAY + timedelta(minutes=30)).built == 0
+    assert deliver().sent == 1
+    (mail,) = smtp_server.wait_for(1)
+    text, html = parts(mail)
+    assert "== Authors you follow ==" in text and f"Why: by {name}, whom you follow" in text
+    assert "Authors you follow" in html and theirs.arxiv_id in paper_ids(text)
+    assert DigestItem.objects.get(paper=theirs).section == "authors"
+    assert deliver().sent == 0 and len(smtp_server.messages) == 1
+
+    services.unfollow(ada, "author", name)
+    (after,) = preview(ada.email, THURSDAY)
+    assert "authors" not in [s.key for s in after.sections]
+
+
+def test_an_address_only_subscription_has_no_authors_section(sample):
+    from papersift.digests.services import preview
+
+    ada = reader("ada")
+    services.follow(ada, "author", paper("2608.15008").authors[0])
+    subscribe("someone@example.org", Choices(trending_top=50))
+    assert all(s.key != "authors" for content in preview("someone@example.org", THURSDAY) for s in content.sections)

@@ -24,7 +24,7 @@ from django.urls import reverse
 from papersift.digests import tokens
 from papersift.digests.models import Subscription
 from papersift.digests.schedule import DAILY, WEEKDAYS
-from papersift.digests.selectors import Section, Window, site_url
+from papersift.digests.selectors import Section, Window, followed_authors, site_url
 
 ABSTRACT_CHARS = 320
 AUTHORS_SHOWN = 6
@@ -147,6 +147,8 @@ def describe_sections(subscription: Subscription) -> list[str]:
     out.extend(f"new papers in {category}" for category in subscription.categories)
     if subscription.for_you and subscription.user_id:
         out.append("new papers picked for you from your interests")
+    if followed_authors(subscription):
+        out.append("new papers by the authors you follow")
     return out
 
 

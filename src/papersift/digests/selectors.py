@@ -198,6 +198,35 @@ class WindowPapers:
         return [item.paper_id for item in result.items], reasons, result.note
 
 
+    @cached_property
+    def _author_keys(self) -> dict[int, dict[str, str]]:
+        """Per new paper: its authors' folded names (as follows are matched) -> the name as written."""
+        from papersift.recommend.references import title_key
+
+        return {pid: {title_key(name): name for name in authors or []}
+                for pid, authors in Paper.objects.filter(id__in=self.paper_ids).values_list("id", "authors")}
+
+    def by_authors(self, keys: set[str]) -> tuple[list[int], dict[int, str]]:
+        """The window's papers by any of the followed authors (folded names), trending first, and whom each is by."""
+        if not keys:
+            return [], {}
+        order = {pid: i for i, pid in enumerate(self.trending_ids)}
+        found = {pid: [name for key, name in names.items() if key in keys]
+                 for pid, names in self._author_keys.items()}
+        ranked = sorted((pid for pid, names in found.items() if names), key=lambda p: (order.get(p, len(order)), p))
+        return ranked, {pid: f"by {', '.join(found[pid])}, whom you follow" for pid in ranked}
+
+
+def followed_authors(subscription: Subscription) -> set[str]:
+    """The folded names of the authors the subscription's account follows (none for an address-only one)."""
+    if not subscription.user_id:
+        return set()
+    from papersift.recommend.models import Follow
+
+    return set(Follow.objects.filter(user_id=subscription.user_id, kind=Follow.Kind.AUTHOR)
+               .values_list("key", flat=True))
+
+
 def dismissed(subscription: Subscription) -> set[int]:
     """Papers the account said "not interested" to: left out of every section of its digests."""
     if not subscription.user_id:
@@ -234,6 +263,11 @@ def sections(subscription: Subscription, papers: WindowPapers, *, history: bool 
         ranked, reasons, note = papers.for_you(subscription.user_id)
         take(Section("for-you", "For you", [], notes=[note] if note else [], reasons=reasons,
                      more_url=site_url(reverse("for-you") + "?window=week")), ranked, limit)
+    authors = followed_authors(subscription)
+    if authors:
+        ranked, reasons = papers.by_authors(authors)
+        take(Section("authors", "Authors you follow", [], reasons=reasons,
+                     more_url=site_url(reverse("interests"))), ranked, limit)
     if subscription.trending_top:
         take(Section("trending", "Trending", [], more_url=_list_url(papers)), papers.trending_ids,
              subscription.trending_top)
