@@ -26,10 +26,15 @@ from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
 
 #: The lexical representation (measured: bigrams +0.05 nDCG@10, sublinear tf +0.1, min_df=2 +0.03 on recsys-hf).
-TFIDF = dict(ngram_range=(1, 2), min_df=2, stop_words="english", sublinear_tf=True, dtype=np.float32)
+#: Terms are hashed (HashingVectorizer: no vocabulary to build, so a paper's counts do not depend on the other
+#: papers and tokenising takes less than half the time of TfidfVectorizer's); 2**23 buckets keep collisions rare.
+TOKENS = dict(ngram_range=(1, 2), stop_words="english", alternate_sign=False, norm=None, n_features=2 ** 23,
+              dtype=np.float32)
+MIN_DF = 2
 
 
 @dataclass(frozen=True)
@@ -45,20 +50,31 @@ class Weights:
 SHIPPED = Weights()
 
 
-def lexical_matrix(texts: Sequence[str], fit_on: Sequence[str] | None = None) -> sp.csr_matrix:
-    """L2-normalised tf-idf rows for ``texts``; the vocabulary and idf come from ``fit_on`` (default: the texts).
+def term_counts(texts: Sequence[str]) -> sp.csr_matrix:
+    """Each text's hashed unigram and bigram counts (English stop words out), one row per text."""
+    return HashingVectorizer(**TOKENS).transform(texts).tocsr()
 
-    A set with too few shared words (say two papers with nothing in common) gives an all-zero matrix rather
-    than an error: similarities are then zero and the dense half, the priors or popularity decide.
+
+def lexical_matrix(texts: Sequence[str], fit_on: Sequence[str] | None = None) -> sp.csr_matrix:
+    """L2-normalised tf-idf rows for ``texts`` (sublinear tf, smoothed idf, terms in at least ``MIN_DF`` papers);
+    document frequencies come from ``fit_on`` (default: the texts themselves).
+
+    A set with too few shared words (say two papers with nothing in common) gives all-zero rows rather than an
+    error: similarities are then zero and the dense half, the priors or popularity decide.
     """
-    vectorizer = TfidfVectorizer(**TFIDF)
-    try:
-        if fit_on is None:
-            return vectorizer.fit_transform(texts).tocsr()     # one pass of tokenising, not two
-        vectorizer.fit(fit_on)
-    except ValueError:     # empty vocabulary: no term is in two papers
+    if not len(texts):
+        return sp.csr_matrix((0, 1), dtype=np.float32)
+    counts = term_counts(texts)
+    reference = counts if fit_on is None else term_counts(fit_on)
+    df = np.bincount(reference.indices, minlength=reference.shape[1])
+    keep = np.flatnonzero(df >= MIN_DF)
+    if not len(keep):
         return sp.csr_matrix((len(texts), 1), dtype=np.float32)
-    return vectorizer.transform(texts).tocsr()
+    idf = (np.log((1 + reference.shape[0]) / (1 + df[keep])) + 1).astype(np.float32)
+    matrix = counts[:, keep].tocsr()
+    matrix.data = (1 + np.log(matrix.data)).astype(np.float32)
+    matrix = matrix @ sp.diags(idf)
+    return normalize(matrix, norm="l2", copy=False).astype(np.float32).tocsr()
 
 
 def normalised(vectors: np.ndarray) -> np.ndarray:
