@@ -48,6 +48,8 @@ def pytest_addoption(parser):
     parser.addoption("--backend", choices=("sqlite", "postgresql"),
                      default=os.environ.get("PAPERSIFT_TEST_BACKEND", "sqlite"),
                      help="database backend the tests run against")
+    parser.addoption("--every-test", action="store_true",
+                     help="on PostgreSQL, also run the tests that do not touch the database and the Chromium ones")
 
 
 _server: pgserver.PostgresServer | None = None
@@ -90,11 +92,38 @@ def pytest_report_header(config):
     return "database backend: sqlite"
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server", "cli_env"}
+
+
+def on_the_database(item) -> bool:
+    """Whether a test reads or writes the database, in this process or in a `papersift` it starts."""
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
+
+
+def in_chromium(item) -> bool:
+    """The test drives Playwright itself or through tests/web/test_browser.py's `page` fixture."""
+    return "page" in item.fixturenames or getattr(getattr(item, "module", None), "sync_api", None) is not None
+
+
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--backend") == "postgresql" and _server is None:
+    """The PostgreSQL run is for what the database changes: the tests that touch it. A test without the database
+    (parsers, ranking, property tests) would run the same code twice, and a Chromium test sees the same HTML from
+    either database (the database work behind those pages runs on PostgreSQL through Django's test client)."""
+    if config.getoption("--backend") != "postgresql":
+        return
+    if _server is None:
         skip = pytest.mark.skip(reason=f"PostgreSQL unavailable here ({_server_problem}); required when CI=true")
         for item in items:
             item.add_marker(skip)
+        return
+    if config.getoption("--every-test"):
+        return
+    keep = [item for item in items if on_the_database(item) and not in_chromium(item)]
+    if len(keep) < len(items):
+        kept = set(keep)
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = keep
 
 
 def pytest_unconfigure(config):

@@ -127,6 +127,7 @@ def test_strict_mode_writes_nothing_from_a_file_with_a_bad_record(shared, tmp_pa
     assert Paper.objects.count() == 0
 
 
+@pytest.mark.corpus      # 173,162 papers: minutes per backend, so out of CI (bench/ingest_snapshot.py times it)
 def test_full_arxiv_listings_file(shared):
     report = Ingest("arxiv-listing").run([str(shared / "arxiv-listings/arxiv-listings-2007-2026.jsonl.gz")])
     assert report.error_count == 0
