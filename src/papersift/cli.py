@@ -9,9 +9,10 @@ import sys
 import click
 
 from papersift.agents.commands import mcp
-from papersift.cli_common import django_setup, print_mapping, ready
+from papersift.cli_common import django_setup, print_delivery, print_mapping, ready
 from papersift.digests.commands import digest   # click only at import time: `--help` needs no Django
 from papersift.images.commands import images
+from papersift.recommend.commands import eval_recommend, recommend
 from papersift.sources.commands import sources
 
 FORMAT_NAMES = ("arxiv-oai", "arxiv-atom", "arxiv-rss", "arxiv-snapshot", "arxiv-listing", "hf-daily")
@@ -381,12 +382,13 @@ def similar(arxiv_id: str, limit: int, as_json: bool) -> None:
 
 @main.group("eval")
 def evaluate() -> None:
-    """Relevance evaluation on benchmark directories (BEIR layout)."""
+    """Relevance evaluation on benchmark directories (BEIR, CSFCube and recsys-hf layouts)."""
 
 
 def _eval_setup(directory: str, split: str, mode: str, min_similarity: float | None):
     from pathlib import Path
 
+    from papersift.cli_common import eval_cache_dir
     from papersift.search import evaluation
     from papersift.search.embed import ModelUnavailable, load_embedder
 
@@ -400,7 +402,7 @@ def _eval_setup(directory: str, split: str, mode: str, min_similarity: float | N
             embedder = load_embedder()
         except ModelUnavailable as exc:
             raise click.ClickException(f"--mode {mode} needs the embedding model: {exc}") from exc
-        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "papersift" / "eval"
+        cache = eval_cache_dir()
         with _bar(len(dataset.corpus), "embed corpus") as bar:
             vectors = evaluation.corpus_vectors(dataset, embedder, cache, on_progress=bar.update)
     from papersift.search.fusion import MIN_SIMILARITY
@@ -471,18 +473,6 @@ def outbox_send(as_json: bool) -> None:
     sys.exit(1 if report.trouble else 0)
 
 
-def print_delivery(report) -> None:
-    from papersift.outbox.selectors import queue_status
-
-    click.echo(f"mail: sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
-               f"unknown {report.unknown}" + (f", released {report.released}" if report.released else ""))
-    if report.unreachable:
-        click.echo(f"SMTP server unreachable ({report.unreachable}): {queue_status()['pending']} message(s) wait "
-                   "in the outbox and go out when it answers (`papersift outbox send` or the worker)", err=True)
-    for error in report.errors:
-        click.echo(f"  {error}", err=True)
-
-
 @outbox.command("status")
 def outbox_status() -> None:
     """Messages by status, and the oldest one waiting."""
@@ -520,6 +510,8 @@ main.add_command(digest)
 main.add_command(images)
 main.add_command(mcp)
 main.add_command(sources)
+main.add_command(recommend)
+evaluate.add_command(eval_recommend)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

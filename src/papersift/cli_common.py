@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import click
 
@@ -42,3 +43,21 @@ def print_mapping(data: dict, as_json: bool, indent: str = "") -> None:
             print_mapping(value, False, indent + "  ")
         else:
             click.echo(f"{indent}{key}: {value}")
+
+
+def print_delivery(report) -> None:
+    """One line for an outbox delivery run, and its errors (the `outbox send` and `digest send` commands)."""
+    from papersift.outbox.selectors import queue_status
+
+    click.echo(f"mail: sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
+               f"unknown {report.unknown}" + (f", released {report.released}" if report.released else ""))
+    if report.unreachable:
+        click.echo(f"SMTP server unreachable ({report.unreachable}): {queue_status()['pending']} message(s) wait "
+                   "in the outbox and go out when it answers (`papersift outbox send` or the worker)", err=True)
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)
+
+
+def eval_cache_dir() -> Path:
+    """Where eval commands cache corpus embeddings: ``$XDG_CACHE_HOME/papersift/eval``."""
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "papersift" / "eval"

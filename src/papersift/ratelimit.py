@@ -41,7 +41,8 @@ SETTINGS = {
 }
 DEFAULT_SETTING = "WRITE_RATE_LIMIT"
 WORDS = {"comment": "comments", "vote": "votes", "list": "changes to reading lists", "submit": "paper submissions",
-         "subscribe": "subscriptions", "token": "new API tokens"}
+         "subscribe": "subscriptions", "token": "new API tokens", "interest": "papers marked",
+         "follow": "follows", "import": "imports of your library", "feed_key": "new feed links"}
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 RATE = re.compile(r"^\s*(\d+)/(\d*(?:\.\d+)?)([smhd])/(user|ip|key)\s*$")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "papersift.sources",
     "papersift.images",
     "papersift.agents",
+    "papersift.recommend",
     "allauth",
     "allauth.account",
 ]
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "papersift.lists.context_processors.reading_lists",
                 "papersift.web.look.theme",
                 "papersift.sources.context_processors.freshness",
+                "papersift.recommend.context_processors.reader_signals",
             ],
         },
     },

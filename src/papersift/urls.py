@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("papersift.digests.urls")),
     path("", include("papersift.images.urls")),
     path("", include("papersift.agents.urls")),
+    path("", include("papersift.recommend.urls")),
     path("", include("papersift.web.urls")),
 ]
 

@@ -196,11 +196,11 @@ def _reference_time(window: Window) -> datetime:
 
 
 def listing_page(window: Window | None, *, sort: str = "trending", category: str = "", submitter: str = "",
-                 page: int = 0, limit: int = 50, neighbours: bool = True) -> ListingPage:
+                 page: int = 0, limit: int = 50, neighbours: bool = True, hidden: frozenset = frozenset()) -> ListingPage:
     """A window's papers in ``sort`` order, optionally one category (or archive) or one submitter's, paged.
 
     The window's rows are read as small tuples and ordered here, then only the page's papers are loaded, so a
-    month costs one narrow query plus one page of papers.
+    month costs one narrow query plus one page of papers. ``hidden``: paper ids left out (a reader's dismissed).
     """
     if sort not in LISTING_SORTS:
         raise ValueError(f"unknown sort {sort!r} ({' or '.join(LISTING_SORTS)})")
@@ -215,6 +215,8 @@ def listing_page(window: Window | None, *, sort: str = "trending", category: str
         row["comments"] = row["comments_imported"] + row["paper__community_comments"]
     if submitter:
         rows = [r for r in rows if r["submitted_by"].lower() == submitter.lower()]
+    if hidden:
+        rows = [r for r in rows if r["paper_id"] not in hidden]
     rows = _ordered(rows, sort, _reference_time(window))
     result.categories = _facet(rows)
     if category:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from papersift.cli_common import print_delivery, print_mapping, ready
+
 
 def _moment(value: str | None) -> datetime | None:
     """``--now``: an ISO 8601 date or time; without a zone it is UTC."""
@@ -39,9 +41,8 @@ def send(now_text: str | None, to: str | None, dry_run: bool, no_deliver: bool, 
     Running it again for the same period builds nothing: a digest exists at most once per subscription and
     period. Exits 1 when mail could not be delivered now (it waits in the outbox).
     """
-    from papersift.cli import _ready, print_delivery
 
-    _ready()
+    ready()
     from dataclasses import asdict
 
     from papersift.digests.services import send_due
@@ -70,9 +71,8 @@ def send(now_text: str | None, to: str | None, dry_run: bool, no_deliver: bool, 
               "- for stdout. Default: a new temporary directory, named in the output.")
 def preview(to: str, now_text: str | None, output: str | None) -> None:
     """Write the HTML of the digest EMAIL would get at --now, one per subscription; nothing is stored or sent."""
-    from papersift.cli import _ready
 
-    _ready()
+    ready()
     from papersift.digests import mail
     from papersift.digests.services import preview as build_preview
 
@@ -103,9 +103,8 @@ def preview(to: str, now_text: str | None, output: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def status(as_json: bool) -> None:
     """Subscriptions by status and frequency, and the last week's digests by outcome."""
-    from papersift.cli import _ready, print_mapping
 
-    _ready()
+    ready()
     from papersift.digests.selectors import overview
 
     print_mapping(overview(), as_json)

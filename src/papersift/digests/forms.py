@@ -37,6 +37,8 @@ class SubscriptionForm(forms.Form):
                                label="Saved searches, one per line (the search language: words, \"phrases\", "
                                      "au:, cat:cs.CL, -exclude)")
 
+    for_you = forms.BooleanField(required=False, label="“For you”: papers ranked from your interests")
+
     def __init__(self, *args, require_email: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = require_email
@@ -106,7 +108,8 @@ class SubscriptionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not self.errors and not (data.get("trending_top") or data.get("categories") or data.get("searches")):
+        if not self.errors and not (data.get("trending_top") or data.get("categories") or data.get("searches")
+                                    or data.get("for_you")):
             raise forms.ValidationError("Choose at least one thing to receive: trending papers, a saved search or "
                                         "a category.")
         return data
@@ -115,11 +118,12 @@ class SubscriptionForm(forms.Form):
         data = self.cleaned_data
         return Choices(frequency=data["frequency"], hour=data["hour"], timezone=data["timezone"],
                        weekday=data["weekday"], trending_top=data["trending_top"], categories=data["categories"],
-                       searches=data["searches"])
+                       searches=data["searches"], for_you=data.get("for_you", False))
 
     @classmethod
     def initial_for(cls, subscription) -> dict:
         return {"email": subscription.recipient, "frequency": subscription.frequency, "hour": subscription.hour,
                 "timezone": subscription.timezone, "weekday": subscription.weekday,
                 "trending_top": subscription.trending_top, "categories": ", ".join(subscription.categories),
-                "searches": "\n".join(s.query for s in subscription.searches.all())}
+                "searches": "\n".join(s.query for s in subscription.searches.all()),
+                "for_you": subscription.for_you}

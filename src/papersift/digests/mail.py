@@ -24,7 +24,7 @@ from django.urls import reverse
 from papersift.digests import tokens
 from papersift.digests.models import Subscription
 from papersift.digests.schedule import DAILY, WEEKDAYS
-from papersift.digests.selectors import Section, Window, site_url
+from papersift.digests.selectors import Section, Window, followed_authors, site_url
 
 ABSTRACT_CHARS = 320
 AUTHORS_SHOWN = 6
@@ -79,13 +79,13 @@ def short_abstract(text: str, limit: int = ABSTRACT_CHARS) -> str:
     return cut
 
 
-def _paper_context(paper) -> dict:
+def _paper_context(paper, why: str = "") -> dict:
     authors = list(paper.authors or [])
     shown = ", ".join(authors[:AUTHORS_SHOWN]) + (" et al." if len(authors) > AUTHORS_SHOWN else "")
     return {"arxiv_id": paper.arxiv_id, "title": " ".join(paper.title.split()), "authors": shown,
             "abstract": short_abstract(paper.abstract), "url": site_url(reverse("paper", args=[paper.arxiv_id])),
             "abs_url": paper.abs_url, "pdf_url": paper.pdf_url, "upvotes": getattr(paper, "upvotes", 0),
-            "categories": ", ".join((paper.categories or [])[:3])}
+            "categories": ", ".join((paper.categories or [])[:3]), "why": why}
 
 
 def _render(name: str, context: dict) -> tuple[str, str, str]:
@@ -114,7 +114,8 @@ def digest(content: DigestContent) -> EmailMultiAlternatives:
         "heading": content.heading, "count": content.count, "schedule": subscription.schedule.describe(),
         "site_url": site_url("/"), "recipient": subscription.recipient,
         "sections": [{"title": s.title, "notes": s.notes, "more": s.more, "more_url": s.more_url,
-                      "papers": [_paper_context(p) for p in s.papers]} for s in content.sections],
+                      "papers": [_paper_context(p, s.reasons.get(p.id, "")) for p in s.papers]}
+                     for s in content.sections],
         "window_start": content.window.start, "window_end": content.window.end, **links(subscription),
     }
     subject, text, html = _render("digest", context)
@@ -144,6 +145,10 @@ def describe_sections(subscription: Subscription) -> list[str]:
         out.append(f"the {subscription.trending_top} top trending papers")
     out.extend(f"new papers matching “{s.query}”" for s in subscription.searches.all())
     out.extend(f"new papers in {category}" for category in subscription.categories)
+    if subscription.for_you and subscription.user_id:
+        out.append("new papers picked for you from your interests")
+    if followed_authors(subscription):
+        out.append("new papers by the authors you follow")
     return out
 
 

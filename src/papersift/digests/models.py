@@ -39,6 +39,8 @@ class Subscription(models.Model):
     trending_top = models.PositiveSmallIntegerField(default=10, help_text="Trending papers per digest; 0: none.")
     categories = models.JSONField(default=list, blank=True,
                                   help_text='arXiv categories or archives whose new papers are listed: ["cs.CL"].')
+    for_you = models.BooleanField(default=False, help_text="A \"For you\" section ranked from the account's "
+                                  "interests (only for a subscription tied to an account).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)

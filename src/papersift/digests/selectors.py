@@ -87,15 +87,18 @@ class Section:
     more_url: str = ""  # the page with all of them
     notes: list[str] = field(default_factory=list)
     papers: list[Paper] = field(default_factory=list)
+    reasons: dict[int, str] = field(default_factory=dict)   # paper id -> why (the "For you" section)
 
 
 class WindowPapers:
     """The papers new in one window, and each section's full ranking over them (computed once, on first use)."""
 
-    def __init__(self, window: Window):
+    def __init__(self, window: Window, *, batch: bool = False):
         self.window = window
+        self.batch = batch      # "For you" for every such subscriber at once (digest runs), else one at a time
         self._searches: dict[str, tuple[list[int], list[str]]] = {}
         self._loaded: dict[int, Paper] = {}
+        self._for_you: dict | None = None
 
     def load(self, ids) -> dict[int, Paper]:
         """Papers with their counts, each loaded once per window: most subscribers get the same trending ones."""
@@ -174,6 +177,65 @@ class WindowPapers:
         return self._searches[query]
 
 
+    def for_you(self, user_id: int) -> tuple[list[int], dict[int, str], str]:
+        """A reader's "For you" ranking of the window's papers, with reasons and a note. Computed on first use for
+        every account with an active "For you" subscription at once (one matrix product for all of them)."""
+        from papersift.recommend import selectors as recommend
+
+        limit = 3 * settings.PAPERSIFT["DIGEST_MAX_PER_SECTION"]   # room for what was already sent
+        if self._for_you is None:
+            self._for_you = {}
+            if self.batch:
+                users = set(Subscription.objects.filter(status=Subscription.Status.ACTIVE, for_you=True,
+                                                        user__isnull=False).values_list("user_id", flat=True))
+                self._for_you = recommend.recommend(list(recommend.interests(sorted(users)).values()),
+                                                    self.paper_ids, limit)
+        if user_id not in self._for_you:
+            self._for_you.update(recommend.recommend([recommend.interests([user_id])[user_id]], self.paper_ids,
+                                                     limit))
+        result = self._for_you[user_id]
+        reasons = {item.paper_id: "; ".join(r.text for r in item.reasons) for item in result.items}
+        return [item.paper_id for item in result.items], reasons, result.note
+
+
+    @cached_property
+    def _author_keys(self) -> dict[int, dict[str, str]]:
+        """Per new paper: its authors' folded names (as follows are matched) -> the name as written."""
+        from papersift.recommend.references import title_key
+
+        return {pid: {title_key(name): name for name in authors or []}
+                for pid, authors in Paper.objects.filter(id__in=self.paper_ids).values_list("id", "authors")}
+
+    def by_authors(self, keys: set[str]) -> tuple[list[int], dict[int, str]]:
+        """The window's papers by any of the followed authors (folded names), trending first, and whom each is by."""
+        if not keys:
+            return [], {}
+        order = {pid: i for i, pid in enumerate(self.trending_ids)}
+        found = {pid: [name for key, name in names.items() if key in keys]
+                 for pid, names in self._author_keys.items()}
+        ranked = sorted((pid for pid, names in found.items() if names), key=lambda p: (order.get(p, len(order)), p))
+        return ranked, {pid: f"by {', '.join(found[pid])}, whom you follow" for pid in ranked}
+
+
+def followed_authors(subscription: Subscription) -> set[str]:
+    """The folded names of the authors the subscription's account follows (none for an address-only one)."""
+    if not subscription.user_id:
+        return set()
+    from papersift.recommend.models import Follow
+
+    return set(Follow.objects.filter(user_id=subscription.user_id, kind=Follow.Kind.AUTHOR)
+               .values_list("key", flat=True))
+
+
+def dismissed(subscription: Subscription) -> set[int]:
+    """Papers the account said "not interested" to: left out of every section of its digests."""
+    if not subscription.user_id:
+        return set()
+    from papersift.recommend.selectors import dismissed_ids
+
+    return dismissed_ids(subscription.user)
+
+
 def sent_to(recipient: str, paper_ids) -> set[int]:
     return set(DigestItem.objects.filter(recipient=recipient.lower(), paper_id__in=list(paper_ids))
                .values_list("paper_id", flat=True))
@@ -186,6 +248,7 @@ def sections(subscription: Subscription, papers: WindowPapers, *, history: bool 
     """
     limit = settings.PAPERSIFT["DIGEST_MAX_PER_SECTION"]
     already = sent_to(subscription.recipient, papers.paper_ids) if history else set()
+    already |= dismissed(subscription)
     out: list[Section] = []
 
     def take(section: Section, ranked: list[int], cap: int) -> None:
@@ -196,6 +259,15 @@ def sections(subscription: Subscription, papers: WindowPapers, *, history: bool 
         if section.paper_ids:
             out.append(section)
 
+    if subscription.for_you and subscription.user_id:
+        ranked, reasons, note = papers.for_you(subscription.user_id)
+        take(Section("for-you", "For you", [], notes=[note] if note else [], reasons=reasons,
+                     more_url=site_url(reverse("for-you") + "?window=week")), ranked, limit)
+    authors = followed_authors(subscription)
+    if authors:
+        ranked, reasons = papers.by_authors(authors)
+        take(Section("authors", "Authors you follow", [], reasons=reasons,
+                     more_url=site_url(reverse("interests"))), ranked, limit)
     if subscription.trending_top:
         take(Section("trending", "Trending", [], more_url=_list_url(papers)), papers.trending_ids,
              subscription.trending_top)

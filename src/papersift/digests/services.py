@@ -49,20 +49,24 @@ class Choices:
     trending_top: int = 10
     categories: list[str] = field(default_factory=list)
     searches: list[str] = field(default_factory=list)   # queries of the search language
+    for_you: bool = False                                # a "For you" section (account subscriptions only)
 
     def check(self) -> None:
         try:
             Schedule(self.frequency, self.hour, self.timezone, self.weekday)
         except ValueError as exc:
             raise InvalidSubscription("schedule", str(exc)) from None
-        if not (self.trending_top or self.categories or self.searches):
-            raise InvalidSubscription("sections", "choose at least one section: trending papers, a saved search "
-                                                  "or a category")
+        if not (self.trending_top or self.categories or self.searches or self.for_you):
+            raise InvalidSubscription("sections", "choose at least one section: trending papers, a saved search, "
+                                                  "a category or “For you”")
 
 
 def _apply(subscription: Subscription, choices: Choices) -> None:
     choices.check()
-    for name in ("frequency", "hour", "timezone", "weekday", "trending_top", "categories"):
+    if choices.for_you and not subscription.user_id:
+        raise InvalidSubscription("for_you", "“For you” needs a subscription tied to your account: log in and "
+                                             "subscribe your verified address")
+    for name in ("frequency", "hour", "timezone", "weekday", "trending_top", "categories", "for_you"):
         setattr(subscription, name, getattr(choices, name))
     subscription.save()
     subscription.searches.all().delete()
@@ -193,7 +197,7 @@ def send_due(now: datetime | None = None, *, to: str | None = None, dry_run: boo
             log.info("digest.skip", extra={"subscription": subscription.id, "reason": reason})
             continue
         window = selectors.window_for(subscription, slot)
-        papers = windows.setdefault(window, selectors.WindowPapers(window))
+        papers = windows.setdefault(window, selectors.WindowPapers(window, batch=True))
         try:
             outcome, count = _build(subscription, slot, papers, dry_run)
         except IndexMissing:

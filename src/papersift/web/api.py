@@ -270,6 +270,7 @@ def categories(request: HttpRequest):
     return [{"category": name, "papers": count} for name, count in catalog.category_counts()]
 
 
-for _router in ("papersift.comments.api.router", "papersift.lists.api.router", "papersift.submissions.api.router"):
+for _router in ("papersift.comments.api.router", "papersift.lists.api.router", "papersift.submissions.api.router",
+                "papersift.recommend.api.router"):
     api.add_router("", _router)
 api.add_router("", papers)

@@ -79,14 +79,16 @@ def listing_sort(value: str | None, default: str = "trending") -> str:
 
 
 def listing(*, date=None, week=None, month=None, sort=None, category=None, submitter=None, p: int | None = None,
-            limit: int | None = None, default_sort: str = "trending", neighbours: bool = False) -> ListingPage:
+            limit: int | None = None, default_sort: str = "trending", neighbours: bool = False,
+            hidden: frozenset = frozenset()) -> ListingPage:
     """The list named by daily-papers parameters (the latest day when no window is given). The page and
     `/api/daily_papers` both call this, so the same parameters give the same papers in the same order."""
     chosen = window(date, week, month)
     return catalog.listing_page(
         chosen or catalog.latest_window("day"), sort=listing_sort(sort, default_sort),
         category=(category or "").strip(), submitter=(submitter or "").strip(),
-        page=bounded("p", p, 0, 0, 10_000), limit=bounded("limit", limit, 50, 1, 100), neighbours=neighbours)
+        page=bounded("p", p, 0, 0, 10_000), limit=bounded("limit", limit, 50, 1, 100), neighbours=neighbours,
+        hidden=hidden)
 
 
 def organization_papers(name: str, *, sort=None, p: int | None = None,

@@ -16,6 +16,7 @@ from papersift.catalog import selectors as catalog
 from papersift.catalog.cite import bibtex
 from papersift.community.services import voted_ids
 from papersift.indexing import selectors as search
+from papersift.recommend.selectors import dismissed_ids
 from papersift.web import hf, params
 from papersift.web.params import BadParameter
 
@@ -49,7 +50,7 @@ def listing(request: HttpRequest, kind: str = "day", key: str | None = None) -> 
         page = params.listing(**{WINDOW_PARAMS[kind]: key}, sort=request.GET.get("sort"),
                               category=request.GET.get("category"),
                               p=params.integer("p", request.GET.get("p"), 0, 0, 10_000), limit=PAGE_SIZE,
-                              neighbours=True)
+                              neighbours=True, hidden=frozenset(dismissed_ids(request.user)))
     except BadParameter as exc:
         return bad_request(request, exc)
     nearest = _nearest(page) if page.window and not page.entries and not page.category else None
@@ -230,6 +231,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         # The operator's fix (`papersift index update`) is in the API's message and the logs, not on the page.
         context["error"] = "Search is not ready yet: this site's search index is still being built. Try again later."
         return render(request, "papersift/search.html", context, status=503)
+    hidden = dismissed_ids(request.user)       # "not interested" papers leave this reader's result pages too
+    found.hits = [hit for hit in found.hits if hit.paper.id not in hidden]
     pages = max(1, -(-found.total // SEARCH_PAGE_SIZE))
     degraded = [w for w in found.warnings if w.startswith("semantic search")]   # said once, as the notice
     context.update({
