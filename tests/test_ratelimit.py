@@ -219,7 +219,12 @@ def test_a_refused_write_counts_nothing(settings, db):
 def test_the_count_is_shared_by_server_processes(settings, db):
     """gunicorn's workers are processes: a write counted in one must count in the others (the file cache)."""
     rates(settings, WRITE_RATE_LIMIT="1/m/ip")
-    child = ("import django; django.setup(); from django.test import RequestFactory; from papersift import ratelimit; "
+    from django.conf import settings as live   # this run's cache directory (tests/conftest.py's own_cache)
+
+    location = live.CACHES["default"]["LOCATION"]    # every server process of an installation shares its one
+    child = ("import django; django.setup(); from django.conf import settings; "
+             f"settings.CACHES['default']['LOCATION'] = {location!r}; "
+             "from django.test import RequestFactory; from papersift import ratelimit; "
              "ratelimit.check(RequestFactory().post('/'), 'shared')")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "papersift.settings", "PAPERSIFT_WRITE_RATE_LIMIT": "1/m/ip"}
     done = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True, timeout=120)

@@ -234,7 +234,8 @@ def _decode_cursor(cursor: str | None) -> int:
     raise BadParameter("cursor", "is not a cursor from this API's Link header")
 
 
-@papers.get("/organizations/{name}/papers", summary="An organisation's papers (papersift)")
+@papers.get("/organizations/{name}/papers", summary="An organisation's papers (papersift)",
+            openapi_extra=errors(400, 404))
 def organization_papers(request: HttpRequest, name: str, sort: str | None = None, p: int | None = None,
                         limit: int | None = None):
     """The papers Hugging Face credits to an organisation (its hub name, e.g. `google`): `sort=newest` (first
@@ -248,7 +249,8 @@ def organization_papers(request: HttpRequest, name: str, sort: str | None = None
             "p": page.page, "limit": page.limit, "papers": [hf.paper_info(paper, base) for paper in page.papers]}
 
 
-@papers.get("/announcements", url_name="announcements", summary="arXiv's announcement of a day (papersift)")
+@papers.get("/announcements", url_name="announcements", summary="arXiv's announcement of a day (papersift)",
+            openapi_extra=errors(400))
 def announcements(request: HttpRequest, date: str | None = None, category: str | None = None,
                   kind: str | None = None, p: int | None = None, limit: int | None = None):
     """Everything arXiv announced on `date` (YYYY-MM-DD; default the latest) in the followed categories:
