@@ -107,3 +107,18 @@ def test_records_without_a_request_are_formatted_as_before():
     record = logging.LogRecord("papersift.x", logging.INFO, __file__, 1, "ingest.page n=%d", (3,), None)
     formatter = RequestLineFormatter("%(levelname)s %(name)s %(message)s")
     assert formatter.format(record) == "INFO papersift.x ingest.page n=3"
+
+
+def test_the_500_page_needs_no_database_when_the_readers_session_cannot_be_read(broken_catalog, server_log, ada):
+    """A signed-in reader's 500 page would load their session and account from the database that just failed;
+    the plain page answers instead (on PostgreSQL the failed transaction refuses every later query too)."""
+    client = Client(raise_request_exception=False)
+    client.force_login(ada)
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE django_session RENAME TO django_session_gone")
+    response = client.get("/papers/2608.19880")
+    assert response.status_code == 500
+    assert b"Internal error" in response.content and b"django_session" not in response.content
+    lines = error_lines(server_log.getvalue())
+    assert any("GET /papers/2608.19880" in line and "could not be rendered" not in line for line in lines)
+    assert any("the 500 page could not be rendered" in line for line in lines)

@@ -13,7 +13,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from papersift.community.views import back_to
+from papersift.web.params import next_path
 
 THEMES = ("light", "dark")
 COOKIE = "theme"
@@ -38,7 +38,7 @@ def set_theme(request: HttpRequest) -> HttpResponse:
     """The toggle without JavaScript: store the choice and go back to the page it was made on (a POST with
     CSRF like every other form; `next` must be on this site). "system" forgets the choice."""
     choice = request.POST.get("theme", "")
-    response = redirect(back_to(request, "/papers"))
+    response = redirect(next_path(request, "/papers"))
     if choice in THEMES:
         response.set_cookie(COOKIE, choice, max_age=COOKIE_AGE, samesite="Lax")
     elif choice == "system":

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import calendar
+import logging
 import re
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -16,6 +17,8 @@ from papersift.community.services import voted_ids
 from papersift.indexing import selectors as search
 from papersift.web import hf, params
 from papersift.web.params import BadParameter
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 SEARCH_PAGE_SIZE = 20
@@ -243,4 +246,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
         from papersift.web.api import error_response
 
         return error_response(500, "internal_error", "internal error; the server log has the details")
-    return render(request, "papersift/error.html", {"status": 500, "message": "internal error"}, status=500)
+    context = {"status": 500, "message": "internal error", "catalog_updated_at": None}   # no query for the footer
+    try:
+        return render(request, "papersift/error.html", context, status=500)
+    except Exception:                # the database that failed the view may fail the layout too (a reader's session)
+        logger.exception("the 500 page could not be rendered; answering the plain one")
+        return HttpResponseServerError(PLAIN_500, content_type="text/html; charset=utf-8")
+
+
+PLAIN_500 = ('<!doctype html><html lang="en"><meta charset="utf-8"><title>Internal error · papersift</title>'
+             '<h1>Internal error</h1><p>Something went wrong on our side; the server log has the details.</p>'
+             '<p><a href="/">papersift</a></p></html>')
