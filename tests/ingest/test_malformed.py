@@ -70,8 +70,8 @@ def test_cli_reports_each_bad_snapshot_record_and_writes_the_rest(tmp_path, cli_
     assert titles == {"Zebrafish first good paper", "Zebrafish last good paper", "Zebrafish in a later input"}
 
 
-def test_field_over_the_limit_is_refused_naming_the_setting(tmp_path, settings):
-    settings.PAPERSIFT["INGEST_MAX_FIELD"] = 1000
+def test_field_over_the_limit_is_refused_naming_the_setting(tmp_path, settings, monkeypatch):
+    monkeypatch.setitem(settings.PAPERSIFT, "INGEST_MAX_FIELD", 1000)   # restored after the test
     path = tmp_path / "long.jsonl"
     path.write_bytes(orjson.dumps(snapshot("2401.00001")) + b"\n" + orjson.dumps(snapshot("2401.00002", abstract="y" * 1001)) + b"\n")
     report = Ingest("arxiv-snapshot").run([str(path)])
