@@ -78,6 +78,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CONTACT_EMAIL", str, "",
             "E-mail address sent in the User-Agent of harvest requests, as arXiv asks of bulk harvesters."),
     Setting("INGEST_BATCH", int, 2000, "Records written per database transaction during ingest."),
+    Setting("INGEST_MAX_FIELD", int, 100_000,
+            "Longest title, abstract, comment or journal reference (characters) ingest stores; a record with a longer "
+            "one is refused with an error naming the field (arXiv's abstracts stop at 1,920)."),
+    Setting("INGEST_MAX_LINE", int, 4 << 20,
+            "Longest line (bytes) of a JSON-lines input (arxiv-snapshot, arxiv-listing); a longer line is reported "
+            "and skipped without being held in memory."),
+    Setting("INGEST_MAX_DOCUMENT", int, 64 << 20,
+            "Largest whole document (bytes, after decompression) ingest holds in memory: an hf-daily JSON file and "
+            "each fetched page (OAI-PMH, arXiv API, RSS); a larger one is refused. Downloads to a file (snapshot "
+            "dumps) and local XML files are streamed and have no such limit."),
     Setting("SERVER_WORKERS", int, 2, "Worker processes of `papersift serve` (gunicorn)."),
     Setting("SERVER_THREADS", int, 4, "Threads per worker process of `papersift serve`."),
     Setting("SEARCH_SEMANTIC", _bool, True,

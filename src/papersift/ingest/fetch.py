@@ -61,9 +61,10 @@ class Fetcher:
         else:
             self.sleep(seconds)
 
-    def get(self, url: str) -> bytes:
-        """The body of a 200 response to GET url, after retries."""
-        return self._with_retries(url, lambda: self._get_once(url))
+    def get(self, url: str, max_size: int = 64 << 20) -> bytes:
+        """The body of a 200 response to GET url, after retries; FetchError for a body (decoded from its
+        Content-Encoding) larger than ``max_size`` bytes, read no further than that."""
+        return self._with_retries(url, lambda: self._get_once(url, max_size))
 
     def download(self, url: str, destination: Path) -> None:
         """Stream a large body (a snapshot dump) to a file, retried like `get`; written under a temporary name,
@@ -98,14 +99,14 @@ class Fetcher:
                 self._pause(url, wait)
         raise FetchError(f"{url}: gave up after {self.retries + 1} attempts (last: {last_problem})")
 
-    def _get_once(self, url: str):
-        response = self.client.get(url)
-        if response.status_code == 200:
-            return True, response.content
-        if response.status_code not in RETRYABLE:
-            raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}",
-                             response.status_code, response.content[:MAX_ERROR_BODY])
-        return False, response
+    def _get_once(self, url: str, max_size: int):
+        with self.client.stream("GET", url) as response:
+            if response.status_code == 200:
+                return True, _bounded_body(response, url, max_size)
+            if response.status_code not in RETRYABLE:
+                raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}",
+                                 response.status_code, _head(response))
+            return False, response
 
     def _download_once(self, url: str, destination: Path):
         partial = destination.with_suffix(destination.suffix + ".part")
@@ -133,6 +134,19 @@ def _head(response: httpx.Response) -> bytes:
         if len(head) >= MAX_ERROR_BODY:
             break
     return head[:MAX_ERROR_BODY]
+
+
+def _bounded_body(response: httpx.Response, url: str, max_size: int) -> bytes:
+    """The whole (decoded) body, refused once it passes ``max_size`` bytes: httpx inflates a gzip or deflate
+    Content-Encoding chunk by chunk, so a compressed bomb is stopped after ``max_size``, not inflated whole."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes(1 << 16):
+        size += len(chunk)
+        if size > max_size:
+            raise FetchError(f"{url}: the response is larger than PAPERSIFT_INGEST_MAX_DOCUMENT={max_size} bytes "
+                             "(decompressed); refused")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def user_agent(contact: str = "") -> str:

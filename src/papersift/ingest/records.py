@@ -134,6 +134,8 @@ class InvalidRecord(ValueError):
 
 def split_arxiv_id(raw: str) -> tuple[str, int | None]:
     """'arXiv:2405.15738v2' -> ('2405.15738', 2); old-style ids keep their archive: 'math/0701001'."""
+    if raw is not None and not isinstance(raw, str):
+        raise InvalidRecord(f"the id should be text, got {type(raw).__name__}")
     text = ID_PREFIXES.sub("", (raw or "").strip())
     text = text.removesuffix(".pdf")
     for pattern in (NEW_STYLE_ID, OLD_STYLE_ID):
@@ -184,6 +186,8 @@ def split_paper_id(raw: str) -> tuple[str, int | None]:
 
 def clean_text(text: str | None) -> str:
     """Collapse arXiv's hard line breaks and indentation into single spaces."""
+    if text is not None and not isinstance(text, str):
+        raise InvalidRecord(f"expected text, got {type(text).__name__}: {str(text)[:40]!r}")
     return " ".join(text.split()) if text else ""
 
 
@@ -191,6 +195,8 @@ def parse_datetime(value: str | None) -> datetime | None:
     """ISO-8601 ('2024-05-24T17:34:15.000Z', '2014-12-29') or RFC-822 ('Mon, 2 Apr 2007 19:18:42 GMT'), as UTC."""
     if not value:
         return None
+    if not isinstance(value, str):
+        raise InvalidRecord(f"not a date: {value!r:.80} (a {type(value).__name__}, not text)")
     value = value.strip()
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -198,10 +204,13 @@ def parse_datetime(value: str | None) -> datetime | None:
         try:
             parsed = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError) as exc:
-            raise InvalidRecord(f"not a date: {value!r}") from exc
+            raise InvalidRecord(f"not a date: {value[:80]!r}") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError as exc:   # 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise InvalidRecord(f"date {value[:80]!r} is out of range in UTC") from exc
 
 
 def parse_date(value: str | None) -> date | None:
@@ -211,10 +220,13 @@ def parse_date(value: str | None) -> date | None:
 
 def version_number(label: str | int | None) -> int:
     """'v3' -> 3."""
-    try:
-        return int(str(label).strip().lstrip("vV"))
-    except ValueError as exc:
-        raise InvalidRecord(f"not a version label: {label!r}") from exc
+    text = str(label).strip().lstrip("vV")
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        raise InvalidRecord(f"not a version label: {str(label)[:40]!r}")
+    number = int(text)
+    if number < 1:
+        raise InvalidRecord(f"not a version label: {str(label)[:40]!r} (versions start at v1)")
+    return number
 
 
 def versions_from(pairs: list[tuple[int, datetime | None]]) -> list[dict]:
@@ -229,9 +241,13 @@ def versions_from(pairs: list[tuple[int, datetime | None]]) -> list[dict]:
 def split_categories(value: str | list[str] | None) -> list[str]:
     if not value:
         return []
+    if not isinstance(value, (str, list)):
+        raise InvalidRecord(f"categories should be text or a list of text, got {type(value).__name__}")
     items = value.split() if isinstance(value, str) else value
     seen: dict[str, None] = {}
     for item in items:
+        if not isinstance(item, str):
+            raise InvalidRecord(f"each category should be text, got {type(item).__name__}: {str(item)[:40]!r}")
         item = item.strip()
         if item:
             seen.setdefault(item, None)

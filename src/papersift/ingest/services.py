@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from papersift.catalog.services import UpsertResult, upsert
 from papersift.ingest import polite, sources
@@ -28,6 +28,7 @@ from papersift.ingest.fetch import FetchError, Fetcher
 from papersift.ingest.formats import FORMATS, PAGED, atom, oai
 from papersift.ingest.models import HarvestState
 from papersift.ingest.records import FormatError, OAIError, PageInfo, Parsed, RecordError, SourceError
+from papersift.ingest.validate import Limits, check, record_or_error
 
 log = logging.getLogger("papersift.ingest")
 
@@ -98,6 +99,7 @@ class Ingest:
         self.format = format_name
         self.strict = strict
         self.batch_size = batch_size or config["INGEST_BATCH"]
+        self.limits = Limits.from_settings(config)
         self.fetcher = fetcher
         self.on_progress = on_progress or (lambda read_bytes, papers: None)
         self.index = index   # off: the caller brings the indexes up to date itself (a source run, once at its end)
@@ -152,6 +154,9 @@ class Ingest:
                     file_report.page = self._read(stream, item.name, file_report)
         except (FormatError, SourceError, FetchError, OSError) as exc:
             file_report.failure = str(exc)
+        except Exception as exc:   # a bug must not cost the other inputs nor the index catching up: say so, go on
+            log.exception("ingest.input_failed input=%s", item.name)
+            file_report.failure = f"stopped by an unexpected error ({type(exc).__name__}: {exc}); see the log"
         log.debug("ingest.file input=%s papers=%s errors=%d failure=%s", item.name, dict(file_report.result.papers),
                  len(file_report.errors), file_report.failure)
         return file_report
@@ -163,7 +168,9 @@ class Ingest:
         try:
             with transaction.atomic() if self.strict else nullcontext():
                 try:
-                    for parsed in self.module.parse(stream, name, page):
+                    for parsed in self.module.parse(stream, name, page, self.limits):
+                        if isinstance(parsed, Parsed):
+                            parsed = record_or_error(parsed.location, lambda: check(parsed, self.limits))
                         if isinstance(parsed, RecordError):
                             report.errors.append(parsed)
                             if self.strict:
@@ -188,9 +195,22 @@ class Ingest:
         return page
 
     def _write(self, batch: list[Parsed], name: str, report: FileReport) -> None:
-        if batch:
+        """Write a batch in one transaction; should the database refuse it (checked records should never make it),
+        write its records one by one, each in its own savepoint, so that only the refused one is lost."""
+        if not batch:
+            return
+        try:
             report.result.add(upsert(batch, self.format, name))
-            self.on_progress(0, len(batch))
+        except DatabaseError:
+            if self.strict:
+                raise
+            log.warning("ingest.batch_refused input=%s records=%d: retrying one by one", name, len(batch))
+            for item in batch:
+                try:
+                    report.result.add(upsert([item], self.format, name))
+                except DatabaseError as exc:
+                    report.errors.append(RecordError(item.location, f"refused by the database: {exc}"))
+        self.on_progress(0, len(batch))
 
     def _download_and_read(self, url: str, report: FileReport) -> None:
         spool = Path(settings.PAPERSIFT["DATA_DIR"]) / "spool"
@@ -222,7 +242,7 @@ class Ingest:
             page_report = FileReport(name=url)
             try:
                 with transaction.atomic():
-                    page = self._read(sources.open_bytes(body), url, page_report)
+                    page = self._read(sources.open_bytes(body, self.limits.max_document), url, page_report)
                     if page_report.aborted:
                         report.errors.extend(page_report.errors)
                         report.aborted = True
@@ -250,7 +270,7 @@ class Ingest:
 
     def _get_page(self, url: str) -> bytes:
         try:
-            return self._fetcher().get(url)
+            return self._fetcher().get(url, self.limits.max_document)
         except FetchError as exc:
             # The arXiv API answers a malformed query with HTTP 400 and an Atom error entry saying why.
             if self.format == atom.NAME and exc.status == 400 and exc.body:

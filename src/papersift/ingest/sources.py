@@ -96,11 +96,17 @@ def open_local(path: Path, on_read=None) -> Iterator[BinaryIO]:
         raw.close()
 
 
-def open_bytes(body: bytes) -> BinaryIO:
-    """A fetched response body, decompressed if it is gzip."""
+def open_bytes(body: bytes, max_size: int = 64 << 20) -> BinaryIO:
+    """A fetched response body, decompressed if it is gzip, to at most ``max_size`` bytes (a gzip bomb is refused
+    after inflating that much, never inflated whole)."""
     if body[:2] == GZIP_MAGIC:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            body = gzip.decompress(body)
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise FormatError(f"is a damaged or truncated gzip response ({exc})") from exc
+            body = inflater.decompress(body, max_size + 1)
+        except zlib.error as exc:
+            raise FormatError(f"is a damaged gzip response ({exc})") from exc
+        if len(body) > max_size:
+            raise FormatError(f"inflates to more than PAPERSIFT_INGEST_MAX_DOCUMENT={max_size} bytes; refused")
+        if not inflater.eof:
+            raise FormatError("is a truncated gzip response")
     return io.BufferedReader(io.BytesIO(body))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from papersift.ingest.formats import xmlstream
+from papersift.ingest.validate import Limits, record_or_error
 from papersift.ingest.records import (
     FormatError, InvalidRecord, PageInfo, PaperRecord, Parsed, RecordError, SourceError, clean_text, looks_withdrawn,
     parse_datetime, split_arxiv_id, versions_from,
@@ -22,7 +23,7 @@ OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 
 
-def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | RecordError]:
+def parse(stream: BinaryIO, name: str, page: PageInfo, limits: Limits = Limits()) -> Iterator[Parsed | RecordError]:
     tags = (ATOM + "entry", OPENSEARCH + "totalResults", OPENSEARCH + "startIndex")
     for element in xmlstream.elements(stream, NAME, ATOM + "feed", tags):
         if element.tag == OPENSEARCH + "totalResults":
@@ -36,10 +37,7 @@ def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | Reco
             raise SourceError(f"arXiv API error: {clean_text(xmlstream.child_text(element, ATOM + 'summary'))}")
         page.entries += 1
         location = f"entry {page.entries} ({entry_id or 'no id'})"
-        try:
-            yield Parsed(paper=convert(element), location=location)
-        except InvalidRecord as exc:
-            yield RecordError(location, str(exc))
+        yield record_or_error(location, lambda: Parsed(paper=convert(element), location=location))
 
 
 def raise_error(body: bytes) -> None:

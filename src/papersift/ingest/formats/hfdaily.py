@@ -26,6 +26,7 @@ from papersift.ingest.records import (
     FormatError, InvalidRecord, ListingRecord, OrganizationRecord, PageInfo, PaperRecord, Parsed, RecordError,
     clean_text, parse_date, parse_datetime, sniff_html, split_arxiv_id,
 )
+from papersift.ingest.validate import Limits, record_or_error
 
 NAME = "hf-daily"
 EXTENSIONS = (".json",)
@@ -33,23 +34,43 @@ DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?!.*\d{4}-\d{2}-\d{2})")
 ORG_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")   # a Hugging Face organisation's hub name
 
 
-def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | RecordError]:
-    body = stream.read()
+# A day's response has a few thousand objects and arrays; a document with more than this many is refused before
+# it is parsed, since every one becomes a Python object (a 16 MiB file of `{},` would need ~400 MB).
+MAX_CONTAINERS = 500_000
+
+
+def parse(stream: BinaryIO, name: str, page: PageInfo, limits: Limits = Limits()) -> Iterator[Parsed | RecordError]:
+    body = stream.read(limits.max_document + 1)
     if sniff_html(body[:256]):
         raise FormatError("is an HTML page, not a Hugging Face daily_papers JSON response")
+    if len(body) > limits.max_document:
+        raise FormatError(f"is larger than PAPERSIFT_INGEST_MAX_DOCUMENT={limits.max_document} bytes "
+                          f"(decompressed); a {NAME} response is a few hundred KB")
+    if body.count(b"{") + body.count(b"[") > MAX_CONTAINERS:
+        raise FormatError(f"has more than {MAX_CONTAINERS} JSON objects and arrays; not a {NAME} response body")
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise FormatError(f"is not valid JSON ({exc}); not a {NAME} response body") from exc
+    del body
     entries, wrapper_day = _entries(document)
+    day = None
     name_match = DAY_IN_NAME.search(name)
-    day = parse_date(name_match.group(1)) if name_match else parse_date(wrapper_day)
+    if name_match:
+        try:
+            day = parse_date(name_match.group(1))
+        except InvalidRecord:
+            yield RecordError("file name", f"{name_match.group(1)!r} in the name is not a date; the listing day "
+                                           "is taken from the wrapper or each entry instead")
+    if day is None and wrapper_day is not None:
+        try:
+            day = parse_date(wrapper_day)
+        except (InvalidRecord, TypeError) as exc:
+            yield RecordError("wrapper", f"'date' {str(wrapper_day)[:40]!r} is not a date ({exc}); the listing day "
+                                         "is taken from each entry instead")
     for index, entry in enumerate(entries):
         location = f"entry {index}"
-        try:
-            yield convert(_as_dict(entry), day, location)
-        except InvalidRecord as exc:
-            yield RecordError(location, str(exc))
+        yield record_or_error(location, lambda: convert(_as_dict(entry), day, location))
 
 
 def _entries(document) -> tuple[list, str | None]:
@@ -77,7 +98,7 @@ def convert(entry: dict, day, location: str) -> Parsed:
     paper = entry.get("paper")
     if not isinstance(paper, dict):
         raise InvalidRecord("entry has no 'paper' object")
-    arxiv_id, version = split_arxiv_id(str(paper.get("id") or ""))
+    arxiv_id, version = split_arxiv_id(paper.get("id") or "")
     title = clean_text(paper.get("title") or entry.get("title"))
     if not title:
         raise InvalidRecord(f"paper {arxiv_id} has no title")
@@ -86,7 +107,7 @@ def convert(entry: dict, day, location: str) -> Parsed:
     listing_day = day or (submitted_at or listed_at or None)
     if listing_day is None:
         raise InvalidRecord(f"paper {arxiv_id}: no listing date in the file name, wrapper or entry")
-    if hasattr(listing_day, "date"):
+    if isinstance(listing_day, datetime):
         listing_day = listing_day.date()
     record = PaperRecord(
         arxiv_id=arxiv_id,

@@ -12,6 +12,7 @@ from typing import BinaryIO
 import orjson
 
 from papersift.ingest.records import FormatError, InvalidRecord, Parsed, RecordError, sniff_html
+from papersift.ingest.validate import record_or_error
 
 
 def read(
@@ -19,9 +20,16 @@ def read(
     format_name: str,
     required: tuple[str, ...],
     convert: Callable[[dict], Parsed],
+    max_line: int = 4 << 20,
 ) -> Iterator[Parsed | RecordError]:
     first = True
-    for number, line in enumerate(stream, start=1):
+    for number, line in enumerate(_lines(stream, max_line), start=1):
+        if line is None:
+            problem = f"line {number} is longer than PAPERSIFT_INGEST_MAX_LINE={max_line} bytes"
+            if first:
+                raise FormatError(f"{problem}; not {format_name} JSON lines")
+            yield RecordError(f"line {number}", f"longer than PAPERSIFT_INGEST_MAX_LINE={max_line} bytes; skipped")
+            continue
         if not line.strip():
             continue
         if first:
@@ -36,15 +44,27 @@ def read(
         if not isinstance(obj, dict):
             yield RecordError(location, f"expected a JSON object, got {type(obj).__name__}")
             continue
-        try:
-            parsed = convert(obj)
-        except InvalidRecord as exc:
-            yield RecordError(location, str(exc))
-            continue
-        parsed.location = location
+        parsed = record_or_error(location, lambda: convert(obj))
+        if isinstance(parsed, Parsed):
+            parsed.location = location
         yield parsed
     if first:
         raise FormatError(f"empty: no {format_name} records")
+
+
+def _lines(stream: BinaryIO, max_line: int) -> Iterator[bytes | None]:
+    """The stream's lines, or None for a line longer than ``max_line`` bytes, which is skipped without ever being
+    held whole (a decompressed gzip bomb is one endless line)."""
+    while True:
+        line = stream.readline(max_line + 1)
+        if not line:
+            return
+        if len(line) <= max_line:
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = stream.readline(1 << 20)
+        yield None
 
 
 def _check_first_line(line: bytes, number: int, format_name: str, required: tuple[str, ...]) -> None:

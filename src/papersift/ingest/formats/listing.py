@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from papersift.ingest.formats import jsonlines
+from papersift.ingest.validate import Limits
 from papersift.ingest.records import (
     InvalidRecord, PageInfo, PaperRecord, Parsed, RecordError, clean_text, looks_withdrawn, parse_date,
     parse_datetime, split_categories, split_paper_id,
@@ -15,8 +16,8 @@ NAME = "arxiv-listing"
 EXTENSIONS = (".json", ".jsonl", ".ndjson")
 
 
-def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | RecordError]:
-    return jsonlines.read(stream, NAME, ("id", "title", "listing_date"), convert)
+def parse(stream: BinaryIO, name: str, page: PageInfo, limits: Limits = Limits()) -> Iterator[Parsed | RecordError]:
+    return jsonlines.read(stream, NAME, ("id", "title", "listing_date"), convert, limits.max_line)
 
 
 def convert(obj: dict) -> Parsed:

@@ -27,6 +27,7 @@ from datetime import date, datetime
 from typing import BinaryIO
 
 from papersift.ingest.formats import xmlstream
+from papersift.ingest.validate import Limits, record_or_error
 from papersift.ingest.records import (
     AnnouncementRecord, InvalidRecord, OAIError, PageInfo, PaperRecord, Parsed, RecordError, clean_text, looks_withdrawn,
     parse_datetime, split_arxiv_id, split_author_string, split_categories, version_number, versions_from,
@@ -39,7 +40,7 @@ RAW = "{http://arxiv.org/OAI/arXivRaw/}"
 ARXIV = "{http://arxiv.org/OAI/arXiv/}"
 
 
-def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | RecordError]:
+def parse(stream: BinaryIO, name: str, page: PageInfo, limits: Limits = Limits()) -> Iterator[Parsed | RecordError]:
     tags = (OAI + "record", OAI + "error", OAI + "resumptionToken")
     for index, element in enumerate(xmlstream.elements(stream, NAME, OAI + "OAI-PMH", tags)):
         if element.tag == OAI + "error":
@@ -61,15 +62,16 @@ def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | Reco
             page.last_datestamp = stamp[:32]
         if header is not None and header.get("status") == "deleted":
             continue  # arXiv does not delete papers; a deleted header carries no metadata to keep
-        try:
-            record = convert(element)
-            record.observed = parse_datetime(stamp) if stamp else None
-            announcement = infer_announcement(record, record.observed.date() if record.observed else None)
-            if announcement is not None and announcement.kind == "new":
-                record.announced = announcement.date
-            yield Parsed(paper=record, location=location, announcement=announcement)
-        except InvalidRecord as exc:
-            yield RecordError(location, str(exc))
+        yield record_or_error(location, lambda: _parsed(element, stamp, location))
+
+
+def _parsed(element, stamp: str, location: str) -> Parsed:
+    record = convert(element)
+    record.observed = parse_datetime(stamp) if stamp else None
+    announcement = infer_announcement(record, record.observed.date() if record.observed else None)
+    if announcement is not None and announcement.kind == "new":
+        record.announced = announcement.date
+    return Parsed(paper=record, location=location, announcement=announcement)
 
 
 def convert(record) -> PaperRecord:

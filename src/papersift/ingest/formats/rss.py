@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 
 from papersift.ingest.formats import xmlstream
+from papersift.ingest.validate import Limits, record_or_error
 from papersift.ingest.records import (
     ANNOUNCE_TYPES, AnnouncementRecord, InvalidRecord, PageInfo, PaperRecord, Parsed, RecordError, SourceError,
     clean_text, looks_withdrawn, split_arxiv_id, split_author_string, split_categories, versions_from,
@@ -47,7 +48,7 @@ def _wanted(element) -> bool:
     return parent is not None and element.tag in HEAD.get(parent.tag, ())
 
 
-def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | RecordError]:
+def parse(stream: BinaryIO, name: str, page: PageInfo, limits: Limits = Limits()) -> Iterator[Parsed | RecordError]:
     head: dict[str, str] = {}
     for element in xmlstream.elements(stream, NAME, ROOTS, _wanted):
         if element.tag not in ITEMS:
@@ -57,10 +58,9 @@ def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | Reco
         page.entries += 1
         guid = _text(element, "guid") or _text(element, ATOM + "id")
         location = f"item {page.entries} ({guid or 'no id'})"
-        try:
-            parsed = convert(element, _channel_day(head))
-        except InvalidRecord as exc:
-            yield RecordError(location, str(exc))
+        parsed = record_or_error(location, lambda: convert(element, _channel_day(head)))
+        if isinstance(parsed, RecordError):
+            yield parsed
             continue
         parsed.location = location
         page.feed_day = max(page.feed_day or parsed.announcement.date, parsed.announcement.date)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from papersift.ingest.formats import jsonlines
+from papersift.ingest.validate import Limits
 from papersift.ingest.records import (
     InvalidRecord, PageInfo, PaperRecord, Parsed, RecordError, clean_text, looks_withdrawn, parse_datetime,
     split_arxiv_id, split_author_string, split_categories, version_number, versions_from,
@@ -15,8 +16,8 @@ NAME = "arxiv-snapshot"
 EXTENSIONS = (".json", ".jsonl", ".ndjson")
 
 
-def parse(stream: BinaryIO, name: str, page: PageInfo) -> Iterator[Parsed | RecordError]:
-    return jsonlines.read(stream, NAME, ("id", "title", "versions"), convert)
+def parse(stream: BinaryIO, name: str, page: PageInfo, limits: Limits = Limits()) -> Iterator[Parsed | RecordError]:
+    return jsonlines.read(stream, NAME, ("id", "title", "versions"), convert, limits.max_line)
 
 
 def convert(obj: dict) -> Parsed:
@@ -59,8 +60,8 @@ def _authors(obj: dict) -> list[str]:
     if isinstance(parsed, list) and parsed:
         names = []
         for parts in parsed:
-            if not isinstance(parts, list):
-                raise InvalidRecord("each entry of 'authors_parsed' should be a list")
+            if not isinstance(parts, list) or not all(isinstance(part, str) for part in parts):
+                raise InvalidRecord("each entry of 'authors_parsed' should be a list of text (last, first, suffix)")
             last, first, suffix = (list(parts) + ["", "", ""])[:3]
             names.append(clean_text(" ".join(p for p in (first, last, suffix) if p)))
         return [name for name in names if name]
