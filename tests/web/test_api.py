@@ -143,6 +143,7 @@ def analyze() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.corpus      # every day, week and month of the 580-day archive: minutes, so out of CI
 def test_full_archive_every_day_week_and_month_agrees_between_page_and_api(client, db, shared):
     """The acceptance check on the whole Hugging Face archive (580 days, quirky files included)."""
     from papersift.catalog.selectors import Window
