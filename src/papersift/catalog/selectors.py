@@ -135,8 +135,24 @@ def neighbour_windows(window: Window) -> tuple[Window | None, Window | None]:
             Window.containing(window.kind, later) if later else None)
 
 
+class _Paged:
+    """Page arithmetic shared by the list, author and organisation pages (``total``, ``page``, ``limit``)."""
+
+    total: int
+    page: int
+    limit: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @property
+    def first_rank(self) -> int:
+        return self.page * self.limit + 1
+
+
 @dataclass
-class ListingPage:
+class ListingPage(_Paged):
     """One page of a window's list, ordered and filtered, with what the page around it needs."""
 
     window: Window | None
@@ -150,14 +166,6 @@ class ListingPage:
     categories: list[tuple[str, int]] = field(default_factory=list)  # facet over the whole window
     earlier: Window | None = None
     later: Window | None = None
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.limit))
-
-    @property
-    def first_rank(self) -> int:
-        return self.page * self.limit + 1
 
 
 def in_category(categories: list[str], wanted: str) -> bool:
@@ -296,22 +304,6 @@ def recent_window(days: int) -> Window | None:
     if latest is None:
         return None
     return Window("days", latest.start - timedelta(days=days - 1), latest.end)
-
-
-class _Paged:
-    """Page arithmetic shared by the author and organisation pages (``total``, ``page``, ``limit``)."""
-
-    total: int
-    page: int
-    limit: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.limit))
-
-    @property
-    def first_rank(self) -> int:
-        return self.page * self.limit + 1
 
 
 @dataclass

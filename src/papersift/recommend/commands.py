@@ -121,6 +121,7 @@ def _vectors(dataset, evaluation):
     from tqdm import tqdm
 
     from papersift.search.embed import ModelUnavailable, load_embedder
+    from papersift.search.evaluation import cached_vectors
 
     try:
         embedder = load_embedder()
@@ -128,4 +129,4 @@ def _vectors(dataset, evaluation):
         raise click.ClickException(f"this method needs the embedding model: {exc}") from exc
     texts = dataset.texts
     with tqdm(total=len(texts), desc="embed corpus", unit="doc", disable=not sys.stderr.isatty()) as bar:
-        return evaluation.cached_vectors(texts, embedder, eval_cache_dir(), on_progress=bar.update)
+        return cached_vectors(texts, embedder, eval_cache_dir(), on_progress=bar.update)   # eval beir's cache

@@ -111,25 +111,6 @@ def load(directory: Path) -> Dataset:
     return Dataset(corpus, users, {p["id"]: i for i, p in enumerate(corpus)}, np.array(ordinals, dtype=np.int64))
 
 
-def cached_vectors(texts: list[str], embedder, cache_dir: Path | None,
-                   on_progress: Callable[[int], None] | None = None) -> np.ndarray:
-    """The texts' embeddings, cached under ``cache_dir`` by their hash and the model (as ``eval beir`` does)."""
-    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    cached = cache_dir / f"{embedder.model_id.replace('/', '_')}-{digest}.npy" if cache_dir else None
-    if cached and cached.is_file():
-        return np.load(cached)
-    parts = []
-    for start in range(0, len(texts), 256):
-        parts.append(embedder.embed(texts[start:start + 256]))
-        if on_progress:
-            on_progress(len(parts[-1]))
-    vectors = np.vstack(parts) if parts else np.zeros((0, embedder.dimensions), np.float32)
-    if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cached, vectors)
-    return vectors
-
-
 # -- methods: each maps (context, seeds, candidates) to one score per candidate -----------------------------------
 
 @dataclass

@@ -69,6 +69,12 @@ def load(directory: Path, split: str = "test") -> Dataset:
 def corpus_vectors(dataset: Dataset, embedder: Embedder, cache_dir: Path | None,
                    on_progress: Callable[[int], None] | None = None) -> np.ndarray:
     texts = [document_text(d.get("title", ""), d.get("text", "")) for d in dataset.corpus]
+    return cached_vectors(texts, embedder, cache_dir, on_progress)
+
+
+def cached_vectors(texts: list[str], embedder: Embedder, cache_dir: Path | None,
+                   on_progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """The texts' embeddings, cached under ``cache_dir`` by their hash and the model (every eval command's)."""
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
     cached = cache_dir / f"{embedder.model_id.replace('/', '_')}-{digest}.npy" if cache_dir else None
     if cached and cached.is_file():
