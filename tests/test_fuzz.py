@@ -157,6 +157,7 @@ class RecordParameters:
     def __call__(self, request):
         request.GET = _recording(request.GET, request.encoding)
         if request.method == "POST" and not request.path.startswith("/api/"):
+            request.body        # kept, so that a view reading the raw body (/mcp) still can after POST is parsed
             request.POST = _recording(request.POST, request.encoding)
         return self.get_response(request)
 
