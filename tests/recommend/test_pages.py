@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from papersift.accounts.services import create_token
 from papersift.community.services import set_vote
 from papersift.recommend import services
-from papersift.recommend.models import Signal
+from papersift.recommend.models import Reader, Signal
 from tests.forms import forms, submit
 from tests.people import browser_for
 from tests.recommend.conftest import DAY, TWO_ARXIV_BIB, paper, reader
@@ -123,6 +123,17 @@ def test_the_private_feed_works_by_its_link_until_it_is_replaced(sample):
     client = browser_for(ada)
     submit(client, client.get("/foryou/interests").content.decode(), "/foryou/interests/feed")
     assert browser_for().get(f"/foryou/feed/{key}.atom").status_code == 404
+
+
+def test_the_private_feed_link_is_made_on_request_not_by_viewing_the_page(sample):
+    ada = reader("ada")
+    client = browser_for(ada)
+    html = client.get("/foryou/interests").content.decode()
+    assert "Make my private feed link" in html and "/foryou/feed/" not in html
+    assert not Reader.objects.filter(user=ada).exclude(feed_key="").exists()
+    submit(client, html, "/foryou/interests/feed")
+    key = Reader.objects.get(user=ada).feed_key
+    assert f"/foryou/feed/{key}.atom" in client.get("/foryou/interests").content.decode()
 
 
 def test_the_export_holds_every_signal(sample):

@@ -392,6 +392,11 @@ def export(user) -> dict:
     }
 
 
+def feed_key_of(user) -> str | None:
+    """The reader's private feed key, or None before they asked for one (a page view creates nothing)."""
+    return Reader.objects.filter(user=user).values_list("feed_key", flat=True).first()
+
+
 def reader_by_feed_key(key: str):
     """The user a private feed link belongs to; None for an unknown or revoked key."""
     if not key or len(key) > 64:

@@ -95,10 +95,14 @@ def interests(request: HttpRequest) -> HttpResponse:
 
     return _private(render(request, "recommend/interests.html", {
         **selectors.interest_page(request.user), "reading_lists_owned": lists_of(request.user),
-        "feed_url": request.build_absolute_uri(reverse("for-you-feed", args=[services.feed_key(request.user)])),
+        "feed_url": _feed_url(request, selectors.feed_key_of(request.user)),
         "report": request.session.pop("recommend_import", None),
         "kinds": Signal.Kind, "follow_kinds": Follow.Kind.choices,
     }))
+
+
+def _feed_url(request: HttpRequest, key: str | None) -> str | None:
+    return request.build_absolute_uri(reverse("for-you-feed", args=[key])) if key else None
 
 
 @login_required
@@ -215,6 +219,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @rate_limited("feed_key")
 def rotate_feed(request: HttpRequest) -> HttpResponse:
+    had = selectors.feed_key_of(request.user) is not None
     services.rotate_feed_key(request.user)
-    messages.success(request, "Your private feed has a new link; the old one no longer works.")
+    messages.success(request, "Your private feed has a new link; the old one no longer works." if had
+                     else "Your private feed's link is below.")
     return _back()
