@@ -212,7 +212,7 @@ def test_pages_never_point_the_browser_at_another_host(tmp_path, image_settings,
         html = client.get(url).content.decode()
         sources = re.findall(r"\b(?:src|srcset|poster)=\"([^\"]*)\"", html)
         assert sources and all(src.startswith("/") and not src.startswith("//") for src in sources), (url, sources)
-    assert '<img class="org-avatar" src="/images/avatar/' in client.get("/orgs/google").content.decode()
+    assert '<img class="avatar org large" src="/images/avatar/' in client.get("/orgs/google").content.decode()
 
 
 def test_placeholders_for_unknown_keys_and_papers_without_images(client):

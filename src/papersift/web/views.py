@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import logging
 import re
+from datetime import date
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
@@ -80,10 +81,20 @@ def month_calendar(window: catalog.Window) -> dict:
     weeks = [[{"day": day, "in_month": day.month == month.start.month, "papers": counts.get(day, 0),
                "current": window.kind == "day" and day == window.start}
               for day in week]
-             for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.start.year, month.start.month)]
+             for week in _weeks(month.start.year, month.start.month)]
     earlier, later = catalog.neighbour_windows(month)
     return {"month": month, "weeks": weeks, "month_url": window_url(month),
             "earlier": earlier, "earlier_url": window_url(earlier), "later": later, "later_url": window_url(later)}
+
+
+def _weeks(year: int, month: int) -> list[list[date]]:
+    """The month's weeks, Monday first, padded with the neighbouring months' days; at the ends of the calendar
+    (January of year 1, December of 9999) the padding would fall outside dates, so the month's own days only."""
+    try:
+        return calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    except (ValueError, OverflowError):
+        days = [date(year, month, number) for number in range(1, calendar.monthrange(year, month)[1] + 1)]
+        return [days[start:start + 7] for start in range(0, len(days), 7)]
 
 
 def pick_date(request: HttpRequest) -> HttpResponse:
