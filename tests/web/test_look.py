@@ -126,7 +126,8 @@ def check_pages(browser, site, paths: list[str], who: str, session: str | None =
                 tab.requests.clear()
                 tab.goto(f"{site}{path}")
                 if path.startswith("/api/docs"):
-                    tab.locator(".swagger-ui .opblock").first.wait_for()
+                    # Swagger UI draws itself from a 1.4 MB script: slow on a busy 2-core machine
+                    tab.locator(".swagger-ui .opblock").first.wait_for(timeout=120_000)
                 where = f"{who} {path} at {width}px {scheme}"
                 tab.screenshot(path=str(ARTIFACTS / screenshot_name(path, width, scheme, who)), full_page=True)
                 scroll = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
