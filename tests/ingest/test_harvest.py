@@ -59,8 +59,8 @@ def test_oai_harvest_follows_token_honours_retry_after_and_resumes_after_kill(sh
     assert paths.count(START) == 1, paths           # the restart resumed with the token, not from page 1
     assert paths[:3] == [START, PAGE2, PAGE2]
     retry_gap = times[2] - times[1]
-    assert retry_gap >= 1.0                          # Retry-After: 1 was honoured
-    assert times[1] - times[0] >= 0.3                # the politeness delay between requests
+    assert retry_gap >= 1.0 - 0.05                   # Retry-After: 1 was honoured
+    assert times[1] - times[0] >= 0.3 - 0.05         # the politeness delay between requests
     assert "3 new" in out                            # the resumed run wrote only page 2
     stats = subprocess.run([str(Path(sys.executable).parent / "papersift"), "stats", "--json"], env=env,
                            capture_output=True, text=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from papersift.ingest.polite import ARXIV, Busy, Gate
@@ -30,7 +31,7 @@ def test_processes_side_by_side_keep_one_pace_and_share_a_retry_after(shared, cl
     def route(path, count):
         with lock:
             if not answered["503"]:
-                answered["503"] = True
+                answered["503"], answered["at"] = True, time.time()     # the gate's clock (monotonic here)
                 return 503, {"Retry-After": "2"}, b"slow down"
         return 200, ATOM, page
 
@@ -38,9 +39,16 @@ def test_processes_side_by_side_keep_one_pace_and_share_a_retry_after(shared, cl
     with RecordedServer(route) as server:
         env = {**cli_env, "PAPERSIFT_HARVEST_DELAY": str(delay), "PAPERSIFT_ARXIV_API_URL": server.base + "/api/query"}
         assert run_cli(env, "migrate").returncode == 0     # the schema first: three processes must not race to it
-        runs = [_papersift(env, "ingest", "arxiv-atom",
-                           server.base + f"/api/query?search_query=all:science&start=0&max_results=10&run={n}")
-                for n in range(3)]
+        def start(n):
+            return _papersift(env, "ingest", "arxiv-atom",
+                              server.base + f"/api/query?search_query=all:science&start=0&max_results=10&run={n}")
+
+        # The others start once the first has been told to wait: a request already past the gate when the 503
+        # comes back cannot be called back, and on a busy machine handling the answer may take longer than the
+        # delay (CI saw the next request 0.6 s after the 503).
+        runs = [start(0)]
+        _wait_for_deferral(Path(env["PAPERSIFT_DATA_DIR"]) / "polite" / f"{ARXIV}.next", answered)
+        runs += [start(1), start(2)]
         for run in runs:
             out, err = run.communicate(timeout=120)
             assert run.returncode == 0, err
@@ -49,6 +57,20 @@ def test_processes_side_by_side_keep_one_pace_and_share_a_retry_after(shared, cl
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert gaps[0] >= 2.0 - 0.05             # everyone waited out the Retry-After one of them was given
     assert min(gaps) >= delay - 0.05, gaps   # and no two requests of the installation came closer than the delay
+
+
+def _wait_for_deferral(turn_file: Path, answered: dict, seconds: float = 60) -> None:
+    """Until the gate's next turn lies at least the Retry-After beyond the moment the 503 was sent."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if "at" in answered:
+            try:
+                if float(turn_file.read_text() or 0) >= answered["at"] + 2.0 - 0.05:
+                    return
+            except (OSError, ValueError):
+                pass
+        time.sleep(0.02)
+    raise AssertionError(f"the first process never recorded the Retry-After in {turn_file}")
 
 
 def test_hosts_of_arxiv_share_one_gate_and_others_get_their_own(tmp_path):

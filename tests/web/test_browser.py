@@ -44,6 +44,15 @@ def site(transactional_db, live_server, shared, tmp_path, monkeypatch):
     return live_server.url
 
 
+def failed_requests(problems: list[str]):
+    """A `requestfailed` listener noting requests that failed, except loads cut short by the test's own next
+    navigation (net::ERR_ABORTED: on a busy machine fonts and avatars are often still loading when it comes)."""
+    def note(request) -> None:
+        if request.failure != "net::ERR_ABORTED":
+            problems.append(f"failed: {request.url} ({request.failure})")
+    return note
+
+
 @pytest.fixture
 def page(site):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -53,7 +62,7 @@ def page(site):
         tab.problems = []
         tab.on("pageerror", lambda exc: tab.problems.append(f"page error: {exc}"))
         tab.on("dialog", lambda dialog: (tab.problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-        tab.on("requestfailed", lambda req: tab.problems.append(f"failed: {req.url}"))
+        tab.on("requestfailed", failed_requests(tab.problems))
         tab.on("response", lambda r: r.status >= 400 and tab.problems.append(f"{r.status}: {r.url}"))
         yield tab
         browser.close()

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.people import PASSWORD
-from tests.web.test_browser import ARTIFACTS, CHROMIUM, accessibility_problems, site, sync_api  # noqa: F401
+from tests.web.test_browser import ARTIFACTS, CHROMIUM, accessibility_problems, failed_requests, site, sync_api  # noqa: F401
 
 WIDTHS = (1280, 390)
 SCHEMES = ("light", "dark")
@@ -100,7 +100,7 @@ def new_tab(browser, site, width: int, scheme: str, *, session: str | None = Non
     tab.requests, tab.problems = [], []
     tab.on("request", lambda request: tab.requests.append(request.url))
     tab.on("pageerror", lambda exc: tab.problems.append(f"page error: {exc}"))
-    tab.on("requestfailed", lambda request: tab.problems.append(f"failed: {request.url}"))
+    tab.on("requestfailed", failed_requests(tab.problems))
     tab.on("response", lambda r: r.status >= 500 and tab.problems.append(f"{r.status}: {r.url}"))
     return tab
 
