@@ -96,6 +96,10 @@ def test_week_is_the_iso_week_monday_to_sunday_and_counts_each_paper_once(client
     pages = [page_ids(client.get(f"/papers/week/2026-W34?p={p}").content.decode()) for p in range(3)]
     every = [i for ids in pages for i in ids]
     assert pages[0] == page_ids(html) and len(every) == len(set(every)) == len(in_week)
+    # The pager keeps the page's other parameters and moves only p.
+    sorted_page = client.get("/papers/week/2026-W34?sort=date&p=1").content.decode()
+    assert 'rel="prev" href="?sort=date&amp;p=0"' in sorted_page
+    assert 'rel="next" href="?sort=date&amp;p=2"' in sorted_page
 
 
 def test_month_window_and_latest_redirects(client, sample):
