@@ -10,7 +10,7 @@ import base64
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Query, Router, Swagger
+from ninja import Query, Router, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from papersift.accounts.auth import API_WRITE_AUTH
@@ -20,11 +20,11 @@ from papersift.indexing import selectors as search
 from papersift.ingest.records import InvalidRecord, split_paper_id
 from papersift.ratelimit import RateLimited, rate_limited, too_many
 from papersift.web import hf, params
-from papersift.web.openapi import WRITE, errors
+from papersift.web.openapi import WRITE, DocumentedAPI, errors
 from papersift.web.params import BadParameter
 
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="papersift API",
     version="1",
     description="Hugging Face–compatible papers API (`huggingface_hub.HfApi(endpoint=...)` works against it), "

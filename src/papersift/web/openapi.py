@@ -6,6 +6,8 @@ Each router decorator takes ``openapi_extra=errors(400, 404, ...)``; django-ninj
 
 from __future__ import annotations
 
+from ninja import NinjaAPI
+
 ERROR_SCHEMA = {
     "type": "object",
     "title": "Error",
@@ -43,3 +45,24 @@ def errors(*statuses: int) -> dict:
 
 # The statuses every write endpoint can answer besides its own: bad body, credentials, CSRF, rate limit.
 WRITE = (400, 401, 403, 429)
+
+
+class DocumentedAPI(NinjaAPI):
+    """django-ninja's API whose OpenAPI document has one entry per status: ``response={400: ...}`` gives integer
+    keys and ``openapi_extra`` string ones, which JSON writes as the same key twice (Swagger UI's YAML parser then
+    refuses the whole document and draws nothing)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and isinstance(operation.get("responses"), dict):
+                    operation["responses"] = _one_key_per_status(operation["responses"])
+        return schema
+
+
+def _one_key_per_status(responses: dict) -> dict:
+    merged: dict[str, dict] = {}
+    for status, response in responses.items():
+        merged.setdefault(str(status), {}).update(response)
+    return merged
