@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.same_on_any_database   # which stream a line goes to
+
 
 @pytest.mark.parametrize("level", ["INFO", "DEBUG"])
 def test_json_output_stays_parseable_while_logs_go_to_stderr(cli_env, listing_lines, tmp_path, level):

@@ -19,7 +19,8 @@ from papersift.community.services import set_vote
 from papersift.ingest.sample import load_sample
 from tests.routes import example_urls
 
-pytestmark = pytest.mark.django_db
+# Whether a view writes on GET, or accepts a write without CSRF, is the view's doing on any database.
+pytestmark = [pytest.mark.django_db, pytest.mark.same_on_any_database]
 
 IGNORED_TABLES = {"django_session", "django_admin_log"}   # a visit may refresh a session; that is not state
 

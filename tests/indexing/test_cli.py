@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import run_cli
 
 
@@ -79,6 +81,7 @@ def _beir(tmp_path, shared, queries=30):
     return target
 
 
+@pytest.mark.same_on_any_database   # evaluation reads its files, not the catalog
 def test_eval_beir_prints_the_metrics(tmp_path, cli_env, shared):
     directory = _beir(tmp_path, shared)
     cli_env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
@@ -94,6 +97,7 @@ def test_eval_beir_prints_the_metrics(tmp_path, cli_env, shared):
     assert list((tmp_path / "cache" / "papersift" / "eval").glob("*.npy"))
 
 
+@pytest.mark.same_on_any_database   # evaluation reads its files, not the catalog
 def test_eval_errors_name_the_file(tmp_path, cli_env, shared):
     directory = _beir(tmp_path, shared, queries=3)
     (directory / "qrels" / "test.tsv").unlink()
@@ -138,6 +142,7 @@ def _worst_ndcg(grades: dict[str, list[float]], k: int = 20) -> float:
     return sum(scores) / len(scores)
 
 
+@pytest.mark.same_on_any_database   # evaluation reads its files, not the catalog
 def test_eval_similar_prints_ndcg_for_each_mode(tmp_path, cli_env, shared):
     directory, grades = _csfcube(tmp_path, shared, queries=1)    # one pool of ~125 papers: ~15 CPU-s to embed
     cli_env["XDG_CACHE_HOME"] = str(tmp_path / "cache")

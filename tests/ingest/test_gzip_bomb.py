@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.same_on_any_database   # refused while reading, before any write
+
 GIB = 1 << 30
 LIMIT_KB = 500 * 1000   # ru_maxrss is in KiB on Linux
 
