@@ -238,6 +238,34 @@ def _rename_papers_table(env: dict, backend: str) -> None:
         connection.close()
 
 
+#: A worker whose Ctrl-C arrives while its main thread holds the thread pool's lock, as it does for the moment it
+#: hands a connection to the pool. It must leave at once, not wait for a lock that its own thread holds.
+QUIT_INSIDE_SUBMIT = """
+import os, signal, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from gunicorn.config import Config
+from papersift.server import QuitSafeThreadWorker
+
+worker = QuitSafeThreadWorker.__new__(QuitSafeThreadWorker)
+worker.cfg, worker.tpool, worker.alive = Config(), ThreadPoolExecutor(max_workers=2), True
+worker.tpool.submit(time.sleep, 0)
+signal.signal(signal.SIGINT, worker.handle_quit)
+with worker.tpool._shutdown_lock:
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(30)
+sys.exit(3)
+"""
+
+
+def test_a_worker_stopped_while_handing_a_connection_to_its_threads_leaves_at_once():
+    """The race behind a worker that sat out the ten-second grace after Ctrl-C and was then SIGKILLed."""
+    try:
+        done = subprocess.run([sys.executable, "-c", QUIT_INSIDE_SUBMIT], capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the worker's Ctrl-C handler waited on the thread pool's lock that its own thread held")
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.parametrize("host, port, local, public, guessed", [
     ("127.0.0.1", 8000, "http://127.0.0.1:8000", "http://127.0.0.1:8000", False),
     ("localhost", 8080, "http://localhost:8080", "http://localhost:8080", False),

@@ -14,6 +14,8 @@ from typing import Callable
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+from gunicorn.workers.base import Worker
+from gunicorn.workers.gthread import ThreadWorker
 
 #: Bind addresses that mean "every address of this machine": they name no host a reader could use.
 ALL_ADDRESSES = {"", "0.0.0.0", "::"}
@@ -86,6 +88,19 @@ class _StderrLogger(Logger):
                 handler.setStream(sys.stderr)
 
 
+class QuitSafeThreadWorker(ThreadWorker):
+    """gthread, minus a deadlock on Ctrl-C.
+
+    gthread's quit handler (SIGINT, SIGQUIT) shuts its thread pool down, which takes the pool's lock; the handler
+    runs in the main thread, between two bytecodes of whatever it was doing, and the main thread takes that same
+    lock whenever it hands a connection to the pool. A Ctrl-C that lands there waits on itself until the master's
+    SIGKILL, ten seconds later. This handler only leaves: the pool's idle threads are ended at interpreter exit.
+    """
+
+    def handle_quit(self, sig, frame):
+        Worker.handle_quit(self, sig, frame)
+
+
 class _Server(BaseApplication):
     def __init__(self, options: dict):
         self.options = options
@@ -109,7 +124,7 @@ def run_server(host: str, port: int, workers: int, threads: int, on_ready: Calla
     connections.close_all()  # never share a database connection across the fork into workers
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     _Server({
-        "bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
+        "bind": bind, "workers": workers, "threads": threads, "worker_class": QuitSafeThreadWorker,
         "accesslog": "-", "errorlog": "-", "logger_class": _StderrLogger, "timeout": 60, "graceful_timeout": 10,
         "preload_app": True, "when_ready": lambda arbiter: on_ready(),
         # gunicorn >= 25 opens a control socket in $HOME for `gunicornc`; papersift does not use it, and two
