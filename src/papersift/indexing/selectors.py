@@ -96,10 +96,11 @@ def _papers(results: Results) -> list[PaperHit]:
 
 
 def search(text: str, *, mode: str = "hybrid", sort: str = "relevance", limit: int = 20, offset: int = 0,
-           categories: tuple[str, ...] = (), since=None, until=None) -> SearchPage:
+           categories: tuple[str, ...] = (), since=None, until=None, snippets: bool = True) -> SearchPage:
+    """``snippets=False`` for a face that shows none (highlighted extracts cost ~0.1 ms a hit)."""
     started = time.perf_counter()
     results = engine().search(text, mode=mode, sort=sort, limit=limit, offset=offset, categories=categories,
-                              since=since, until=until)
+                              since=since, until=until, snippets=snippets)
     return SearchPage(_papers(results), results.total, results.mode, results.semantic, results.warnings,
                       round(time.perf_counter() - started, 4), results.total_is_floor)
 

@@ -132,7 +132,7 @@ def search_papers(request: HttpRequest, q: str | None = Query(None, max_length=p
                   limit: int | None = Query(None, ge=1, le=120)):
     """Hybrid search with papersift's query language; `q` up to 250 characters, `limit` 1–120 (default 50)."""
     query = params.search_request(q)
-    found = search.search(query.q, limit=params.bounded("limit", limit, 50, 1, 120))
+    found = search.search(query.q, limit=params.bounded("limit", limit, 50, 1, 120), snippets=False)  # HF has none
     base = base_url(request)
     return [hf.search_entry(hit.paper, score=hit.score, base=base) for hit in found.hits]
 
