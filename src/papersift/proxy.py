@@ -14,17 +14,22 @@ Every rate limit (papersift's writes, django-allauth's failed-login and sign-up 
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from django.conf import settings
 from django.http import HttpRequest
 
 UNKNOWN = "0.0.0.0"   # a peer with no usable address (a Unix socket): all such requests share one bucket
+BRACKETED = re.compile(r"\[([^\[\]]*)\](?::[0-9]{1,5})?")   # [v6] or [v6]:port, nothing before or after
 
 
 def _address(text: str) -> str | None:
     text = text.strip()
-    if text.startswith("[") and "]" in text:        # [v6]:port
-        text = text[1:text.index("]")]
+    if text.startswith("["):
+        bracketed = BRACKETED.fullmatch(text)
+        if bracketed is None:
+            return None
+        text = bracketed.group(1)
     elif text.count(":") == 1:                       # v4:port
         text = text.split(":", 1)[0]
     try:

@@ -136,3 +136,60 @@ def test_a_list_export_of_hostile_titles_parses_into_one_entry_per_paper(ada):
     assert titles == sorted(visible(t.replace("{", "").replace("}", "")) for t in HOSTILE)
     assert all(e.fields["url"].startswith("https://arxiv.org/abs/2608.19") for e in entries.values())
     assert all(only_typesetting(e.fields["title"]) for e in entries.values())
+
+
+@pytest.mark.parametrize("fields, key", [
+    ({}, "lovelace2026attention"),
+    ({"authors": ["Zoë Ångström-Müller"]}, "angstrommuller2026attention"),
+    ({"authors": ["Grace Brewster Murray Hopper", "Ada Lovelace"]}, "hopper2026attention"),
+    ({"authors": []}, "anon2026attention"),
+    ({"authors": ["   "]}, "anon2026attention"),
+    ({"authors": ["李 雷"]}, "anon2026attention"),                          # nothing ASCII left of the name
+    ({"published": None}, "lovelaceattention"),
+    ({"title": "The Attention of a Model"}, "lovelace2026attention"),       # stop words skipped
+    ({"title": "On the"}, "lovelace2026"),
+    ({"title": "GPT-4's Ünusual Gains"}, "lovelace2026gpt4s"),
+])
+def test_cite_keys_are_family_name_year_and_first_significant_word(fields, key):
+    from papersift.catalog.cite import cite_key
+
+    fields = {"title": "Attention Is All You Need", **fields}
+    assert cite_key(paper(fields.pop("title"), **fields)) == key
+
+
+def test_an_arxiv_paper_is_written_field_by_field():
+    assert bibtex(paper("Attention Is {All} You Need", authors=["Ada Lovelace", "Hopper, Grace"])) == (
+        "@misc{lovelace2026attention,\n"
+        "  title={Attention Is {All} You Need},\n"
+        "  author={Ada Lovelace and Hopper{,} Grace},\n"
+        "  year={2026},\n"
+        "  eprint={2608.19880},\n"
+        "  archivePrefix={arXiv},\n"
+        "  primaryClass={cs.CL},\n"
+        "  url={https://arxiv.org/abs/2608.19880}\n"
+        "}")
+
+
+def test_a_journal_paper_with_a_doi_is_an_article():
+    assert bibtex(paper("Deep Nets", doi="10.1088/2632-2153/ace30a", journal_ref="Mach. Learn.: Sci. Technol. 4 (2023)",
+                        primary_category="")) == (
+        "@article{lovelace2026deep,\n"
+        "  title={Deep Nets},\n"
+        "  author={Ada Lovelace},\n"
+        "  year={2026},\n"
+        "  eprint={2608.19880},\n"
+        "  archivePrefix={arXiv},\n"
+        "  doi={10.1088/2632-2153/ace30a},\n"
+        "  journal={Mach. Learn.: Sci. Technol. 4 (2023)},\n"
+        "  url={https://arxiv.org/abs/2608.19880}\n"
+        "}")
+
+
+def test_a_paper_known_by_its_doi_alone_links_the_doi_and_claims_no_arxiv_fields():
+    assert bibtex(paper("Deep Nets", arxiv_id="doi:10.1088/2632-2153/ace30a", authors=[], published=None)) == (
+        "@misc{anondeep,\n"
+        "  title={Deep Nets},\n"
+        "  url={https://doi.org/10.1088/2632-2153/ace30a}\n"
+        "}")
+    assert bibtex(paper("Deep Nets", arxiv_id="s2:75d4c292208ddd99451745217a125bce2c17faef")).endswith(
+        "  year={2026}\n}")

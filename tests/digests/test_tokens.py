@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.core import signing
 
 from papersift.digests import tokens
 
@@ -46,3 +47,32 @@ def test_confirmation_links_expire_after_seven_days_and_others_do_not(time_machi
         tokens.read("confirm", made["confirm"])
     time_machine.move_to("2027-08-17 09:00:00+00:00", tick=False)
     assert all(tokens.read(p, made[p]) == ID for p in ("manage", "unsubscribe", "feed"))
+
+
+@pytest.mark.parametrize("purpose", tokens.PURPOSES)
+@pytest.mark.parametrize("signer", [signing.Signer, signing.TimestampSigner])
+def test_a_value_signed_elsewhere_on_the_site_is_no_link(purpose, signer):
+    """Only the purpose's own salt opens a link: what any other code signs with Django's default salt does not."""
+    with pytest.raises(tokens.BadToken, match="not valid"):
+        tokens.read(purpose, signer().sign(ID.hex))
+
+
+@pytest.mark.parametrize("purpose", ["manage", "unsubscribe", "feed"])
+def test_links_already_mailed_keep_their_form(purpose):
+    """Manage, unsubscribe and feed links carry no timestamp: the links in mails already sent are plain signatures
+    and must still open after an upgrade; confirmation links are timestamped (they expire)."""
+    plain = signing.Signer(salt=f"papersift.digests.{purpose}").sign(ID.hex)
+    assert tokens.make(purpose, ID) == plain and tokens.read(purpose, plain) == ID
+    assert tokens.make("confirm", ID).count(":") == 2
+
+
+def test_each_refusal_says_why_in_words_a_reader_can_act_on(time_machine):
+    time_machine.move_to("2026-08-10 09:00:00+00:00", tick=False)
+    made = tokens.make("confirm", ID)
+    time_machine.move_to("2026-08-20 09:00:00+00:00", tick=False)
+    with pytest.raises(tokens.BadToken) as expired:
+        tokens.read("confirm", made)
+    assert str(expired.value) == "this confirmation link has expired (links last 7 days): subscribe again"
+    with pytest.raises(tokens.BadToken) as damaged:
+        tokens.read("manage", "nonsense")
+    assert str(damaged.value) == "this link is not valid (it may have been cut short when it was copied)"

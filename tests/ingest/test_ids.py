@@ -23,6 +23,10 @@ BAD = {
     "javascript:alert(1)": "unknown paper id scheme 'javascript'",
     "oai:arXiv.org:2405.15738x": "not an arXiv id or a scheme:id paper id",
     "openalex:W1/../../x": "is not a openalex id",
+    "doi:10.1234/./accounts": "is not a doi id",
+    "doi:10.1234/x/.": "is not a doi id",
+    "arxiv:not-an-id": "not an arXiv id or a scheme:id paper id",
+    "oai:elsewhere": "not an arXiv id or a scheme:id paper id",
 }
 
 
@@ -36,6 +40,27 @@ def test_other_ids_are_refused_saying_why(raw, says):
     with pytest.raises(InvalidRecord, match=None) as refused:
         split_paper_id(raw)
     assert says in str(refused.value)
+
+
+def test_the_error_shows_the_id_whole_up_to_80_characters_and_cut_beyond():
+    def message(raw):
+        with pytest.raises(InvalidRecord) as refused:
+            split_paper_id(raw)
+        return str(refused.value)
+
+    assert message(None) == "not an arXiv id or a scheme:id paper id: ''"
+    assert message("  junk  ") == "not an arXiv id or a scheme:id paper id: 'junk'"
+    assert message("j" * 80) == f"not an arXiv id or a scheme:id paper id: {'j' * 80!r}"
+    assert message("j" * 81) == f"not an arXiv id or a scheme:id paper id: {'j' * 77 + '...'!r}"
+    assert message("gopher:x") == ("unknown paper id scheme 'gopher' in 'gopher:x' (known: arXiv ids and s2:, doi:, "
+                                   "openalex:, pubmed:, acl:)")
+
+
+def test_an_id_of_exactly_64_characters_fits_and_one_more_does_not():
+    exact = "doi:10.1234/" + "a" * (64 - len("doi:10.1234/"))
+    assert split_paper_id(exact) == (exact, None)
+    with pytest.raises(InvalidRecord, match="is 65 characters long; at most 64"):
+        split_paper_id(exact + "a")
 
 
 @given(st.text(max_size=300))
