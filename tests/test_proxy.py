@@ -41,6 +41,21 @@ def test_the_client_address_is_read_through_the_trusted_hops_only(settings, hops
     assert client_ip(request) == expected
 
 
+@pytest.mark.parametrize("hops, meta, expected", [
+    (1, {"REMOTE_ADDR": "10.0.0.9"}, "10.0.0.9"),                        # no X-Forwarded-For at all
+    (1, {"HTTP_X_FORWARDED_FOR": "203.0.113.7"}, "203.0.113.7"),         # no peer address (a Unix socket)
+    (1, {"HTTP_X_FORWARDED_FOR": "junk"}, "0.0.0.0"),
+    (1, {}, "0.0.0.0"),
+    (0, {}, "0.0.0.0"),
+])
+def test_a_request_without_a_peer_address_or_without_the_header(settings, hops, meta, expected):
+    settings.PAPERSIFT = {**settings.PAPERSIFT, "TRUSTED_PROXY_HOPS": hops}
+    request = RequestFactory().get("/")
+    request.META.pop("REMOTE_ADDR", None)
+    request.META.update(meta)
+    assert client_ip(request) == expected
+
+
 def log_in(client: Client, login: str, password: str, through: str = "") -> bool:
     extra = {"HTTP_X_FORWARDED_FOR": through} if through else {}
     response = client.post("/accounts/login/", {"login": login, "password": password}, **extra)

@@ -23,7 +23,9 @@ UNKNOWN = "0.0.0.0"   # a peer with no usable address (a Unix socket): all such 
 BRACKETED = re.compile(r"\[([^\[\]]*)\](?::[0-9]{1,5})?")   # [v6] or [v6]:port, nothing before or after
 
 
-def _address(text: str) -> str | None:
+def _address(text: str | None) -> str | None:
+    if not text:
+        return None
     text = text.strip()
     if text.startswith("["):
         bracketed = BRACKETED.fullmatch(text)
@@ -31,7 +33,7 @@ def _address(text: str) -> str | None:
             return None
         text = bracketed.group(1)
     elif text.count(":") == 1:                       # v4:port
-        text = text.split(":", 1)[0]
+        text = text.partition(":")[0]
     try:
         return str(ipaddress.ip_address(text))
     except ValueError:
@@ -50,13 +52,12 @@ def client_ip(request: HttpRequest) -> str:
     from an inner one): every entry in it was then written by a trusted proxy, so its leftmost is believed. An
     entry that is not an address is not believed either: the peer's address is used.
     """
-    peer = _address(request.META.get("REMOTE_ADDR", "")) or UNKNOWN
+    peer = _address(request.META.get("REMOTE_ADDR")) or UNKNOWN
     hops = trusted_hops()
-    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    header = request.META.get("HTTP_X_FORWARDED_FOR")
     if hops <= 0 or not header:
         return peer
     entries = [entry for entry in header.split(",") if entry.strip()]
     if not entries:
         return peer
-    chosen = entries[-hops] if len(entries) >= hops else entries[0]
-    return _address(chosen) or peer
+    return _address(entries[-min(hops, len(entries))]) or peer   # fewer entries than hops: the leftmost

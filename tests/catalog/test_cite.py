@@ -193,3 +193,31 @@ def test_a_paper_known_by_its_doi_alone_links_the_doi_and_claims_no_arxiv_fields
         "}")
     assert bibtex(paper("Deep Nets", arxiv_id="s2:75d4c292208ddd99451745217a125bce2c17faef")).endswith(
         "  year={2026}\n}")
+
+
+@pytest.mark.parametrize("doi, written", [
+    ("10.1088/2632-2153/ace30a", True), ("10.1145/3292500.3330701", True), ("10.1000/a<b>[c]~|", True),
+    ("", False), ("10.1/x", False), ("11.1088/x", False), ("10.1088/a b", False), ("10.1088/x\n", False),
+    ("10.1088/a{b", False), ("10.1088/a}b", False), ("10.1088/a\\b", False), ("10.1088/é", False),
+])
+def test_a_doi_is_written_only_in_its_own_shape(doi, written):
+    assert ("  doi={" + doi + "}" in bibtex(paper("A title", doi=doi))) == written
+    assert ("doi=" in bibtex(paper("A title", doi=doi))) == written
+
+
+@pytest.mark.parametrize("category, written", [
+    ("cs.CL", True), ("math-ph", True), ("hep-th", True), ("physics.atom-ph", True),
+    ("", False), ("CS.CL", False), ("cs.CL\n", False), ("cs.CL}", False), ("cs.C", False),
+])
+def test_a_primary_class_is_written_only_in_its_own_shape(category, written):
+    assert ("primaryClass=" in bibtex(paper("A title", primary_category=category))) == written
+
+
+@pytest.mark.parametrize("arxiv_id, written", [
+    ("2608.19880", True), ("math/0701001", True), ("math.AG/0701001", True),
+    ("0704.0001", True), ("2608.19880\n", False), ("../evil", False), ("2608.198", False),
+    ("s2:75d4c292208ddd99451745217a125bce2c17faef", False),
+])
+def test_only_an_arxiv_id_gives_arxiv_fields(arxiv_id, written):
+    entry = bibtex(paper("A title", arxiv_id=arxiv_id))
+    assert ("eprint=" in entry) == written and ("archivePrefix={arXiv}" in entry) == written

@@ -45,13 +45,14 @@ SAFE_COMMANDS = frozenset((GREEK + " " + MATH + " " + TEXT).split())
 SAFE_SYMBOLS = frozenset("&%$#_'\"`^~=.,;:!| -")     # \& \% \' \" \^ \, ...: escapes and accents (not \{ \})
 CARETS = re.compile(r"\^(?=\^)")
 COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.S)
-CATEGORY = re.compile(r"^[a-z][a-z\-]*(?:\.[A-Za-z\-]{2,})?$")
-DOI = re.compile(r"^10\.\d{4,9}/[\x21-\x7e]+$")
-ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})$")
+CATEGORY = re.compile(r"[a-z][a-z\-]*(?:\.[A-Za-z\-]{2,})?")
+DOI = re.compile(r"10\.\d{4,9}/[\x21-\x5b\x5d-\x7a\x7c\x7e]+")   # printable ASCII but \ { }: nothing that ends a field
+ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}")
 
 
 def _ascii_word(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+    """Lower-case ASCII letters and digits only; accents come off (NFKD splits them from their letter)."""
+    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).lower())
 
 
 def cite_key(paper: Paper) -> str:
@@ -107,11 +108,11 @@ def bibtex(paper: Paper) -> str:
     fields = [("title", braced(paper.title)), ("author", " and ".join(name for name in names if name))]
     if paper.published:
         fields.append(("year", str(paper.published.year)))
-    if paper.is_arxiv and ARXIV_ID.match(paper.arxiv_id):
+    if paper.is_arxiv and ARXIV_ID.fullmatch(paper.arxiv_id):
         fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
-        if CATEGORY.match(paper.primary_category or ""):
+        if paper.primary_category and CATEGORY.fullmatch(paper.primary_category):
             fields.append(("primaryClass", paper.primary_category))
-    if DOI.match(paper.doi or "") and "{" not in paper.doi and "}" not in paper.doi and "\\" not in paper.doi:
+    if paper.doi and DOI.fullmatch(paper.doi):
         fields.append(("doi", paper.doi))
     if paper.journal_ref:
         fields.append(("journal", braced(paper.journal_ref)))
