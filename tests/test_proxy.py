@@ -33,6 +33,8 @@ from tests.people import PASSWORD
     (1, "10.0.0.9", "[[2001:db8::1]]", "10.0.0.9"),
     (1, "10.0.0.9", "203.0.113.7]", "10.0.0.9"),
     (1, "10.0.0.9", "2001:db8::1", "2001:db8::1"),
+    (1, "10.0.0.9", "203.0.113.7:http", "10.0.0.9"),
+    (1, "10.0.0.9", "203.0.113.7:4711:1", "10.0.0.9"),
     (0, "", "203.0.113.7", "0.0.0.0"),
 ])
 def test_the_client_address_is_read_through_the_trusted_hops_only(settings, hops, peer, header, expected):

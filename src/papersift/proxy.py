@@ -21,6 +21,7 @@ from django.http import HttpRequest
 
 UNKNOWN = "0.0.0.0"   # a peer with no usable address (a Unix socket): all such requests share one bucket
 BRACKETED = re.compile(r"\[([^\[\]]*)\](?::[0-9]{1,5})?")   # [v6] or [v6]:port, nothing before or after
+V4_PORT = re.compile(r"([0-9.]+):[0-9]{1,5}")                  # v4:port
 
 
 def _address(text: str | None) -> str | None:
@@ -32,8 +33,8 @@ def _address(text: str | None) -> str | None:
         if bracketed is None:
             return None
         text = bracketed.group(1)
-    elif text.count(":") == 1:                       # v4:port
-        text = text.partition(":")[0]
+    elif (with_port := V4_PORT.fullmatch(text)) is not None:
+        text = with_port.group(1)
     try:
         return str(ipaddress.ip_address(text))
     except ValueError:
