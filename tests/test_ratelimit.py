@@ -331,3 +331,18 @@ def test_the_429_page_is_the_sites_page_for_the_signed_in_user(settings, db, ada
     refused = limited(request)
     html = refused.content.decode()
     assert refused.status_code == 429 and "Too many writes" in html and ">ada</a>" in html   # with its header
+    assert "<h1>Too many requests</h1>" in html and "<title>429 · papersift" in html
+
+
+@pytest.mark.parametrize("seconds, said", [
+    (0, "0 seconds"), (1, "1 second"), (2, "2 seconds"), (89, "89 seconds"), (90, "2 minutes"),
+    (5399, "90 minutes"), (5400, "2 hours"), (86400, "24 hours"),
+])
+def test_the_wait_is_said_in_the_unit_a_reader_would_use(seconds, said):
+    refused = ratelimit.RateLimited("comment", ratelimit.parse_rates("5/m/user")[0], seconds)
+    assert str(refused).endswith(f"; try again in {said}")
+
+
+def test_the_page_says_it_as_a_sentence():
+    refused = ratelimit.RateLimited("comment", ratelimit.parse_rates("5/m/user")[0], 30)
+    assert refused.sentence() == "Too many comments: at most 5 a minute per account; try again in 30 seconds."

