@@ -346,3 +346,96 @@ def test_the_wait_is_said_in_the_unit_a_reader_would_use(seconds, said):
 def test_the_page_says_it_as_a_sentence():
     refused = ratelimit.RateLimited("comment", ratelimit.parse_rates("5/m/user")[0], 30)
     assert refused.sentence() == "Too many comments: at most 5 a minute per account; try again in 30 seconds."
+
+
+class FakeClock:
+    """The limiter's clock and sleep, stepped by hand: which pauses it takes is then exact, not timing."""
+
+    def __init__(self):
+        self.now, self.pauses = 1000.0, []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    import time
+    import types
+
+    fake = FakeClock()
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(monotonic=fake.monotonic, sleep=fake.sleep,
+                                                                 time=time.time))
+    return fake
+
+
+def test_a_free_bucket_is_locked_at_once_and_its_lock_expires_if_never_released(db, clock, time_machine):
+    from django.core.cache import cache
+
+    time_machine.move_to("2026-08-21 12:00:00+00:00", tick=False)
+    bucket = "papersift:rl:test:free"
+    assert ratelimit._locked(bucket) and clock.pauses == []
+    assert cache.get(bucket + ":lock") == 1
+    time_machine.move_to(f"2026-08-21 12:00:{ratelimit.LOCK_TIMEOUT - 1:02d}+00:00", tick=False)
+    assert cache.get(bucket + ":lock") == 1                    # still held by its (killed) owner
+    time_machine.move_to(f"2026-08-21 12:00:{ratelimit.LOCK_TIMEOUT + 1:02d}+00:00", tick=False)
+    assert ratelimit._locked(bucket) and clock.pauses == []    # gone: a killed process blocks no one for long
+
+
+def test_a_bucket_locked_elsewhere_is_waited_for_with_a_growing_pause_then_refused(db, clock):
+    from django.core.cache import cache
+
+    bucket = "papersift:rl:test:held"
+    cache.add(bucket + ":lock", 1, timeout=60)
+    assert ratelimit._locked(bucket) is False
+    assert clock.pauses[:6] == pytest.approx([0.005, 0.01, 0.02, 0.04, 0.08, 0.1])
+    assert all(pause == pytest.approx(0.1) for pause in clock.pauses[5:])
+    assert ratelimit.LOCK_WAIT < sum(clock.pauses) <= ratelimit.LOCK_WAIT + 0.1
+
+
+def test_with_no_wait_a_held_bucket_is_still_tried_twice(db, clock, monkeypatch):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(ratelimit, "LOCK_WAIT", 0.0)
+    bucket = "papersift:rl:test:no-wait"
+    cache.add(bucket + ":lock", 1, timeout=60)
+    assert ratelimit._locked(bucket) is False and clock.pauses == [0.005]
+
+
+def test_a_write_whose_bucket_stays_locked_is_refused_and_leaves_the_lock_to_its_owner(settings, db, clock):
+    from django.core.cache import cache
+
+    rates(settings, WRITE_RATE_LIMIT="5/m/user")
+    request = RequestFactory().post("/papers/x/vote", REMOTE_ADDR="203.0.113.9")
+    rate = ratelimit.rates_for("thing")[0]
+    lock = ratelimit._bucket(request, "thing", rate, None) + ":lock"
+    cache.add(lock, 1, timeout=60)
+    with pytest.raises(ratelimit.RateLimited) as refused:
+        ratelimit.check(request, "thing")
+    assert (refused.value.action, refused.value.rate, refused.value.retry_after) == ("thing", rate, 1)
+    assert str(refused.value) == "too many writes: at most 5 a minute per account; try again in 1 second"
+    assert cache.get(lock) == 1
+
+
+def test_a_write_counts_for_exactly_its_window_and_its_history_leaves_the_cache_after(settings, db, time_machine):
+    from django.core.cache import cache
+
+    rates(settings, WRITE_RATE_LIMIT="1/m/user")
+    request = RequestFactory().post("/papers/x/vote", REMOTE_ADDR="203.0.113.10")
+    bucket = ratelimit._bucket(request, "thing", ratelimit.rates_for("thing")[0], None)
+    time_machine.move_to("2026-08-21 12:00:00+00:00", tick=False)
+    ratelimit.check(request, "thing")
+    time_machine.move_to("2026-08-21 12:00:59.500+00:00", tick=False)
+    with pytest.raises(ratelimit.RateLimited) as refused:
+        ratelimit.check(request, "thing")
+    assert refused.value.retry_after == 1                      # half a second left: said as one, never more
+    time_machine.move_to("2026-08-21 12:01:00+00:00", tick=False)
+    ratelimit.check(request, "thing")                          # a minute on, the first write no longer counts
+    time_machine.move_to("2026-08-21 12:02:00.500+00:00", tick=False)
+    assert cache.get(bucket) is not None                       # kept for the window and a second more...
+    time_machine.move_to("2026-08-21 12:02:01.500+00:00", tick=False)
+    assert cache.get(bucket) is None                           # ...then gone: no history outlives its use
