@@ -80,14 +80,14 @@ def real_papers(limit: int) -> list[dict]:
     return papers
 
 
-def build(workdir: Path, papers: int, embed: int, seed: int) -> None:
+def build(workdir: Path, papers: list[dict], embed: int, seed: int) -> None:
     """Ingest, store vectors as Embedding rows, build the indexes; a catalog kept in ``workdir`` is reused."""
     env = environment(workdir)
     source = workdir / "listings.jsonl"
     with open(source, "w", encoding="utf-8") as out:
-        for paper in real_papers(papers):
+        for paper in papers:
             out.write(json.dumps(paper) + "\n")
-    log(f"ingest {papers:,} papers")
+    log(f"ingest {len(papers):,} papers")
     started = time.perf_counter()
     subprocess.run([str(CLI), "ingest", "arxiv-listing", str(source), "--no-progress"], env=env, check=True,
                    stdout=subprocess.DEVNULL)
@@ -98,7 +98,7 @@ def build(workdir: Path, papers: int, embed: int, seed: int) -> None:
     started = time.perf_counter()
     subprocess.run([str(CLI), "index", "rebuild"], env=env, check=True, stdout=subprocess.DEVNULL)
     log(f"indexes built in {time.perf_counter() - started:.0f} s")
-    (workdir / "load-bench-built").write_text(json.dumps({"papers": papers, "embed": embed, "seed": seed}))
+    (workdir / "load-bench-built").write_text(json.dumps({"papers": len(papers), "embed": embed, "seed": seed}))
 
 
 def store_vectors(workdir: Path, embed: int, seed: int) -> None:
@@ -219,11 +219,13 @@ def main() -> None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="papersift-load-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    if not args.serve_only or not (workdir / "load-bench-built").exists():
-        build(workdir, args.papers, args.embed, args.seed)
-    built = json.loads((workdir / "load-bench-built").read_text())
+    marker = workdir / "load-bench-built"
+    count = json.loads(marker.read_text())["papers"] if args.serve_only and marker.exists() else args.papers
+    papers = real_papers(count)      # read once: the build ingests them, the load draws its paths from them
+    if not args.serve_only or not marker.exists():
+        build(workdir, papers, args.embed, args.seed)
+    built = json.loads(marker.read_text())
     rng = random.Random(args.seed)
-    papers = real_papers(built["papers"])
     chosen = {"q": queries(papers, 5000, rng), "id": [p["id"] for p in rng.sample(papers, min(2000, len(papers)))]}
     from tests.pgserver import free_port   # noqa: E402  (the suite's race-free port helper)
 
