@@ -33,6 +33,28 @@ def sample(db):
 
 # -- redirect checks -----------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("post, query, expected", [
+    ({"next": "/papers/date/2026-08-21"}, {}, "/papers/date/2026-08-21"),
+    ({}, {"next": "/search?q=x"}, "/search?q=x"),                          # the query string when no form field
+    ({"next": ""}, {"next": "/orgs/x"}, "/orgs/x"),
+    ({"next": "/a"}, {"next": "/b"}, "/a"),                                 # the form field first
+    ({}, {}, "/fallback"),
+    *[({"next": target}, {}, "/fallback") for target in OFFSITE],
+    *[({}, {"next": target}, "/fallback") for target in OFFSITE],
+    ({"next": "home"}, {}, "/fallback"), ({"next": "-1"}, {}, "/fallback"),  # bare words are view names to redirect()
+    ({"next": "///evil.example"}, {}, "/fallback"), ({"next": "//testserver/papers"}, {}, "/fallback"),
+])
+def test_a_next_target_is_followed_only_when_it_is_a_path_of_this_site(post, query, expected):
+    from urllib.parse import urlencode
+
+    from django.test import RequestFactory
+
+    from papersift.web.params import next_path
+
+    request = RequestFactory().post("/x" + ("?" + urlencode(query) if query else ""), post)
+    assert next_path(request, "/fallback") == expected
+
+
 @pytest.mark.parametrize("target", OFFSITE)
 def test_a_vote_never_redirects_off_the_site(sample, ada, target):
     browser = browser_for(ada)
@@ -84,7 +106,7 @@ def test_a_link_opens_only_the_page_it_was_signed_for(sample, made_for, used_for
 def test_another_purposes_link_cannot_unsubscribe(sample, made_for):
     subscription = active("lou@example.org")
     response = Client().post(PAGES["unsubscribe"].format(tokens.make(made_for, subscription.public_id)))
-    assert response.status_code == 404
+    assert response.status_code == 404 and "this link is not valid" in response.content.decode()   # says why
     subscription.refresh_from_db()
     assert subscription.status == Subscription.Status.ACTIVE
 
@@ -173,7 +195,8 @@ def test_the_feed_stops_answering_after_unsubscribe(sample):
     feed = PAGES["feed"].format(tokens.make("feed", subscription.public_id))
     assert Client().get(feed).status_code == 200
     unsubscribe(subscription)
-    assert Client().get(feed).status_code == 404
+    gone = Client().get(feed)
+    assert gone.status_code == 404 and "this subscription has ended" in gone.content.decode()   # says why
 
 
 # -- moderation needs the permission, not staff status ------------------------------------------------------------

@@ -71,6 +71,26 @@ def mo(db):
     return user
 
 
+@pytest.mark.django_db
+def test_a_login_is_counted_against_the_account_it_names_however_typed():
+    """The failed-login bucket: the account named by user name, by an address of its own (allauth's table) or by
+    the address on its user row, case and spaces aside; whatever names no account has a bucket of its own."""
+    from papersift.accounts.adapter import account_key
+
+    other = User.objects.create_user("zed", "zed@example.org", PASSWORD)   # ids of addresses and users differ
+    for n in range(3):
+        EmailAddress.objects.create(user=other, email=f"zed{n}@example.org")
+    mo = User.objects.create_user("mo", "mo@example.org", PASSWORD)        # its own address not in allauth's table
+    EmailAddress.objects.create(user=mo, email="mo-alt@example.org", verified=True)
+    assert EmailAddress.objects.get(email="mo-alt@example.org").id != mo.id
+    mine = f"account:{mo.id}"
+    assert [account_key(typed) for typed in ("mo", " MO ", "mo@example.org", "Mo@Example.org ",
+                                            "mo-alt@example.org", "MO-ALT@example.org")] == [mine] * 6
+    assert account_key("Nobody@Example.org ") == "login:nobody@example.org"
+    assert account_key("Nobody") == "login:nobody"
+    assert account_key("") == account_key(None) == account_key("  ") == "login:"
+
+
 def test_user_name_and_email_count_in_one_bucket(mo, settings):
     settings.ACCOUNT_RATE_LIMITS = {"login_failed": "100/m/ip,3/m/key"}
     client = Client()

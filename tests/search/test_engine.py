@@ -174,6 +174,37 @@ def test_similar_excludes_the_paper_and_falls_back_without_a_vector(built, corpu
     assert orphan.key not in _keys(fallback)
 
 
+class CountedSearches:
+    """The real vector index, counting its nearest-neighbour searches."""
+
+    def __init__(self, vectors):
+        self.vectors, self.searches = vectors, 0
+
+    def __getattr__(self, name):
+        return getattr(self.vectors, name)
+
+    def search(self, *args, **kwargs):
+        self.searches += 1
+        return self.vectors.search(*args, **kwargs)
+
+
+def test_similar_papers_are_searched_once_per_engine_and_the_oldest_are_forgotten(built, corpus, monkeypatch):
+    engine, _ = built
+    monkeypatch.setattr("papersift.search.engine.SIMILAR_CACHE", 2)
+    counted = CountedSearches(engine.vectors)
+    fresh = SearchEngine(engine.lexical, counted, None)
+    first = fresh.similar(corpus[5].key, limit=5)
+    again = fresh.similar(corpus[5].key, limit=5)
+    assert counted.searches == 1 and _keys(again) == _keys(first) == _keys(engine.similar(corpus[5].key, limit=5))
+    assert [h.score for h in again.hits] == [h.score for h in first.hits] and again.mode == "dense"
+    assert len(fresh.similar(corpus[5].key, limit=3).hits) == 3 and counted.searches == 2   # another length
+    fresh.similar(corpus[6].key, limit=5)              # a third list: the least recently used one goes
+    assert counted.searches == 3
+    fresh.similar(corpus[5].key, limit=3)              # still remembered
+    fresh.similar(corpus[5].key, limit=5)              # forgotten: searched again
+    assert counted.searches == 4
+
+
 class HeldEmbedder:
     """A real embedder that answers only once released: the query's time limit always runs out first, however
     slow or fast the machine (a sleep against a timeout would be a race)."""

@@ -6,6 +6,8 @@ It knows nothing of Django or the database: callers hand it documents and vector
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
@@ -24,6 +26,9 @@ Sort = Literal["relevance", "newest", "upvotes"]
 SORT_FIELDS = {"newest": "published", "upvotes": "upvotes"}
 #: How many candidates each side contributes before fusion (at least; deeper pages ask for more).
 DEPTH = 100
+#: Similar-paper lists an engine keeps (about 100 bytes each): a paper page's neighbours are the same on every view
+#: until the index changes, and a changed index is a new engine.
+SIMILAR_CACHE = 50_000
 
 
 @dataclass
@@ -54,6 +59,8 @@ class SearchEngine:
         self.encoder = encoder
         self.dense_weight = dense_weight
         self.min_similarity = min_similarity   # floor of dense-only hits (fusion.floor_dense_only)
+        self._neighbours: OrderedDict[tuple[int, int], tuple[tuple[int, float], ...]] = OrderedDict()
+        self._neighbours_lock = threading.Lock()
 
     # -- search ----------------------------------------------------------------------------------------------------
     def search(self, text: str, *, mode: Mode = "hybrid", sort: Sort = "relevance", limit: int = 20,
@@ -194,16 +201,35 @@ class SearchEngine:
 
     # -- similar papers --------------------------------------------------------------------------------------------
     def similar(self, key: int, limit: int = 10) -> Results:
-        """Nearest papers by vector, the paper itself excluded; lexical "more like this" without a vector."""
-        vector = self.vectors.get(key) if self.vectors is not None else None
-        if vector is None:
-            hits = self.lexical.more_like_this(key, limit)
-            return Results([ResultHit(h.key, h.score, matched=("lexical",)) for h in hits], len(hits), "lexical",
-                           ParsedQuery(), ["this paper has no vector yet: similar by shared words"], False)
-        neighbours = [n for n in self.vectors.search(vector, limit + 1) if n.key != key][:limit]
-        return Results([ResultHit(n.key, n.score, matched=("dense",)) for n in neighbours], len(neighbours),
+        """Nearest papers by vector, the paper itself excluded; lexical "more like this" without a vector.
+        Neighbours are remembered for the engine's life (``SIMILAR_CACHE`` lists, least recently used out): they
+        change only with the index, and a changed index is a new engine."""
+        neighbours = self._remembered(key, limit)
+        if neighbours is None:
+            vector = self.vectors.get(key) if self.vectors is not None else None
+            if vector is None:
+                hits = self.lexical.more_like_this(key, limit)
+                return Results([ResultHit(h.key, h.score, matched=("lexical",)) for h in hits], len(hits),
+                               "lexical", ParsedQuery(), ["this paper has no vector yet: similar by shared words"],
+                               False)
+            neighbours = tuple((n.key, n.score) for n in self.vectors.search(vector, limit + 1)
+                               if n.key != key)[:limit]
+            self._remember(key, limit, neighbours)
+        return Results([ResultHit(k, score, matched=("dense",)) for k, score in neighbours], len(neighbours),
                        "dense", ParsedQuery())
 
+    def _remembered(self, key: int, limit: int) -> tuple[tuple[int, float], ...] | None:
+        with self._neighbours_lock:
+            found = self._neighbours.get((key, limit))
+            if found is not None:
+                self._neighbours.move_to_end((key, limit))
+            return found
+
+    def _remember(self, key: int, limit: int, neighbours: tuple[tuple[int, float], ...]) -> None:
+        with self._neighbours_lock:
+            self._neighbours[key, limit] = neighbours
+            while len(self._neighbours) > SIMILAR_CACHE:
+                self._neighbours.popitem(last=False)
 
 
 def _sources(key: int, exact: list[int], lexical: dict, dense: dict) -> tuple[str, ...]:

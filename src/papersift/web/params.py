@@ -152,7 +152,8 @@ def next_path(request: HttpRequest, fallback: str) -> str:
     """Where a form sends the reader back: its `next` (form field, else query string) when that is a path on this
     site, else ``fallback``. A path only: another host (`//evil.example`, `https://…`) would be an open redirect,
     and `redirect()` reads a bare word (`-1`, `home`) as a view name and fails on it."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    target = request.POST.get("next") or request.GET.get("next")
+    # No host is allowed at all: a path that names one (`//host/…`, `/\\host`), even this site's, falls back.
+    if target and target.startswith("/") and url_has_allowed_host_and_scheme(target, None):
         return target
     return fallback
