@@ -239,16 +239,30 @@ def test_the_count_is_shared_by_server_processes(settings, db):
     ("20/2h/ip", "20 every 2 hours per address"),
     ("3/d/key", "3 a day per e-mail address"),
     ("10/30s/ip", "10 every 30 seconds per address"),
+    ("10/1.5m/ip", "10 every 90 seconds per address"),      # not a whole number of minutes: in seconds
+    ("10/0.5s/ip", "10 every 0.5 seconds per address"),     # under a second
+    ("10/120m/ip", "10 every 2 hours per address"),
 ])
 def test_rates_read_and_described(text, described):
     (rate,) = ratelimit.parse_rates(text)
     assert rate.describe() == described
 
 
+@pytest.mark.parametrize("text, rates", [
+    ("", []), (None, []), ("  ", []),                                     # no limit at all
+    ("5/m/user, ,30/h/user,", ["5/m/user", "30/h/user"]),                 # blank parts are skipped
+    (" 3/h/key ", ["3/h/key"]),
+])
+def test_rate_lists_skip_blank_parts(text, rates):
+    assert [rate.text for rate in ratelimit.parse_rates(text)] == rates
+
+
 @pytest.mark.parametrize("text", ["5", "5/m", "5/m/everyone", "x/m/user", "5/w/user", "5/m/user/extra"])
 def test_malformed_rates_are_refused_naming_the_part(text):
-    with pytest.raises(ValueError, match="is not N/period/kind"):
+    with pytest.raises(ValueError) as refused:
         ratelimit.parse_rates(f"1/m/user,{text}")
+    assert str(refused.value) == (f"{text!r} is not N/period/kind with kind user, ip or key "
+                                  "(e.g. 5/m/user, 20/h/ip, 3/h/key)")
 
 
 def _view(request):

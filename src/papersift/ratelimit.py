@@ -61,7 +61,7 @@ class Rate:
         """``5 a minute per account``, ``20 every 2 hours per address``."""
         for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
             if self.seconds >= size and self.seconds % size == 0:
-                count = int(self.seconds // size)
+                count = int(self.seconds // size)   # pragma: no mutate (a whole multiple: / and // agree)
                 break
         else:
             unit, count = "second", self.seconds

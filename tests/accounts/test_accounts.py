@@ -190,8 +190,14 @@ def verified_user(django_user_model, username="kim", email="kim@example.org"):
 
 
 @pytest.mark.django_db
-def test_password_reset_by_mail(client, smtp_server, django_user_model):
+def test_password_reset_by_mail(client, smtp_server, django_user_model, settings):
+    """A reset by mail works, and it ends a lock that failed logins put on the account."""
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "100/m/ip,3/5m/key"}
     verified_user(django_user_model)
+    for attempt in range(3):
+        client.post("/accounts/login/", {"login": "kim", "password": f"wrong {attempt}"})
+    locked = client.post("/accounts/login/", {"login": "kim", "password": PASSWORD})
+    assert "Too many failed login attempts" in locked.content.decode()
     assert client.post("/accounts/password/reset/", {"email": "kim@example.org"}).status_code == 302
     deliver()
     (mail,) = smtp_server.wait_for(1)

@@ -30,19 +30,16 @@ from papersift.proxy import client_ip
 SITE_NAME = "papersift"
 
 
-def account_key(login: str) -> str:
-    """The failed-login bucket of what someone typed: ``account:<id>`` when it names an account (by user name or
+def account_key(login: str | None) -> str:
+    """The failed-login bucket of what someone typed: ``account:<id>`` when it names an account (by user name, or
     by any of its e-mail addresses, ignoring case), else ``login:<what was typed, lower-cased>``."""
-    from allauth.account.models import EmailAddress
-
     login = (login or "").strip()
-    users = get_user_model().objects
     if "@" in login:
-        found = (EmailAddress.objects.filter(email__iexact=login).values_list("user_id", flat=True).first()
-                 or users.filter(email__iexact=login).values_list("id", flat=True).first())
+        names = Q(emailaddress__email__iexact=login) | Q(email__iexact=login)
     else:
-        found = users.filter(Q(username__iexact=login)).values_list("id", flat=True).first()
-    return f"account:{found}" if found else f"login:{login.lower()}"
+        names = Q(username__iexact=login)
+    user = get_user_model().objects.filter(names).first()
+    return f"account:{user.id}" if user else f"login:{login.lower()}"
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,9 @@ class AccountAdapter(DefaultAccountAdapter):
     # allauth calls this for the key of its failed-login limit, both when counting a failure and when a password
     # reset clears the count, so both follow the account.
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
-        return account_key(credentials.get("email") or credentials.get("username") or "")
+        # The login form gives "username" always (user names are a login method) and "email" too for an address;
+        # a password reset clears the count with "email" alone.
+        return account_key(credentials.get("username") or credentials.get("email"))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request
