@@ -223,3 +223,42 @@ def test_a_listing_harvested_after_its_days_digest_goes_in_the_next_one(sample, 
     send_due(THURSDAY)
     thursday = [i.paper.arxiv_id for i in Digest.objects.get(subscription=subscription, slot_at=THURSDAY).items.all()]
     assert arxiv_id in thursday and thursday.count(arxiv_id) == 1
+
+
+@pytest.mark.parametrize("races_lost", [1, 2])
+def test_a_paper_another_digest_of_the_address_took_meanwhile_is_chosen_again_once(sample, monkeypatch, races_lost):
+    """Two workers build digests for one address's two subscriptions at once. Whoever writes a paper first keeps it
+    (the unique constraint); the other chooses again without it, once. Losing twice leaves nothing half-written:
+    the next run builds it."""
+    from papersift.digests import services
+
+    mine = active("eve@example.org", trending_top=5)
+    theirs = active("EVE@example.org", trending_top=5, frequency="weekly")
+    services.unsubscribe(theirs)                # its worker is the test's: send_due builds only `mine`
+    real_write, stolen = services._write, []
+
+    def racing(content, seen_up_to):
+        if len(stolen) < races_lost:        # the other worker commits a paper of this choice first
+            paper = next(p for section in content.sections for p in section.papers if p.id not in stolen)
+            theirs_digest = Digest.objects.create(
+                subscription=theirs, period=f"weekly:race-{len(stolen)}", slot_at=content.slot,
+                window_start=content.window.start, window_end=content.window.end, status=Digest.Status.QUEUED)
+            DigestItem.objects.create(digest=theirs_digest, recipient="eve@example.org", paper=paper,
+                                      section="race", position=0)
+            stolen.append(paper.id)
+        return real_write(content, seen_up_to)
+
+    monkeypatch.setattr(services, "_write", racing)
+    report = send_due(THURSDAY)
+    built = Digest.objects.filter(subscription=mine)
+    if races_lost == 1:
+        assert report.built == 1 and report.papers == 5
+        papers = set(DigestItem.objects.filter(digest__in=built).values_list("paper_id", flat=True))
+        assert len(papers) == 5 and not papers & set(stolen)
+    else:
+        assert report.built == 0 and report.skipped["already-built"] == 1
+        assert not built.exists() and not OutboxMessage.objects.filter(kind="digest").exists()
+        monkeypatch.setattr(services, "_write", real_write)
+        assert send_due(THURSDAY).built == 1                                             # the next run
+    items = list(DigestItem.objects.values_list("recipient", "paper_id"))
+    assert len(items) == len(set(items))

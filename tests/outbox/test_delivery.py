@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -136,3 +138,126 @@ def test_a_reused_pid_does_not_keep_a_dead_claim_alive():
     OutboxMessage.objects.filter(id=row.id).update(status="sending", claimed_by=f"{socket.gethostname()}:{pid}:1",
                                                    claimed_at=timezone.now())
     assert recover().released == 1
+
+
+def test_whose_claim_is_dead():
+    """A claim names its worker as host:pid:start. Here: dead when the process is gone or its pid was reused by a
+    process started at another time; a claim without a start time asks the process table alone. Elsewhere (or
+    unreadable): dead once older than STALE_CLAIM."""
+    from papersift.outbox.services import STALE_CLAIM, _claim_is_dead, _process_start
+
+    here, now = socket.gethostname(), timezone.now()
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        started = _process_start(child.pid)
+        assert started
+        assert not _claim_is_dead(f"{here}:{child.pid}:{started}", now, now)
+        assert _claim_is_dead(f"{here}:{child.pid}:{int(started) + 1}", now, now)         # the pid reused
+        assert not _claim_is_dead(f"{here}:{child.pid}:", None, now)                       # no start: alive
+        with pytest.raises(subprocess.TimeoutExpired):                                      # only asked: alive
+            child.wait(0.3)
+        assert not _claim_is_dead(worker_id(), None, now)
+    finally:
+        child.kill()
+        child.wait()
+    assert _claim_is_dead(f"{here}:{child.pid}:{started}", now, now)                       # gone
+    assert _claim_is_dead(f"{here}:{child.pid}:", now, now)
+    for elsewhere in ("elsewhere:1:1", "elsewhere:1:", f"{here}:not-a-pid:1", f"{here}:1:1:1", ""):
+        assert not _claim_is_dead(elsewhere, now - STALE_CLAIM, now), elsewhere
+        assert _claim_is_dead(elsewhere, now - STALE_CLAIM - timedelta(microseconds=1), now), elsewhere
+        assert _claim_is_dead(elsewhere, None, now), elsewhere
+
+
+def test_an_operators_retry_makes_the_message_due_now_and_unclaimed():
+    (row,) = queue(1)
+    OutboxMessage.objects.filter(id=row.id).update(status="failed", claimed_by="gone:1:1", claimed_at=timezone.now(),
+                                                   next_attempt_at=timezone.now() + timedelta(days=1))
+    assert retry() == 1
+    row.refresh_from_db()
+    assert (row.status, row.claimed_by, row.claimed_at) == ("pending", "", None)
+    assert row.next_attempt_at <= timezone.now()
+    assert retry() == 0                                                   # nothing failed or unknown now
+
+
+def test_refusals_are_counted_each_logged_and_leave_the_message_unclaimed(smtp_server, caplog):
+    smtp_server.replies = ["451 4.3.0 Busy", "452 4.3.1 Full", "550 5.1.1 No such user", "553 5.1.3 Bad address"]
+    rows = queue(4)
+    with caplog.at_level("WARNING", logger="papersift.outbox.services"):
+        report = deliver()
+    assert (report.retried, report.failed, report.sent) == (2, 2, 0)
+    assert report.errors == [f"message {rows[0].id}: SMTPDataError: 451 4.3.0 Busy",
+                             f"message {rows[1].id}: SMTPDataError: 452 4.3.1 Full",
+                             f"message {rows[2].id}: SMTPDataError: 550 5.1.1 No such user",
+                             f"message {rows[3].id}: SMTPDataError: 553 5.1.3 Bad address"]
+    failed = [(r.getMessage(), r.id, r.error) for r in caplog.records if r.getMessage() == "outbox.failed"]
+    assert failed == [("outbox.failed", rows[2].id, "SMTPDataError: 550 5.1.1 No such user"),
+                      ("outbox.failed", rows[3].id, "SMTPDataError: 553 5.1.3 Bad address")]
+    for row in rows[:2]:
+        row.refresh_from_db()
+        assert (row.status, row.claimed_by, row.claimed_at) == ("pending", "", None)
+
+
+def test_a_refusal_recorded_by_another_worker_leaves_the_message_alone():
+    """The failure is written only while the message is still this worker's (a released claim may be another's)."""
+    import smtplib
+
+    from papersift.outbox.services import DeliveryReport, _record_failure
+
+    (row,) = queue(1)
+    OutboxMessage.objects.filter(id=row.id).update(status="sending", claimed_by="now-theirs:1:1")
+    row.refresh_from_db()
+    _record_failure(row, "mine:2:2", smtplib.SMTPDataError(550, b"No"), DeliveryReport())
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == ("sending", 0, "")
+
+
+def deliver_in_background():
+    import threading
+
+    from django.db import connection
+
+    outcome = {}
+
+    def run():
+        try:
+            outcome["report"] = deliver()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("stage", ["rcpt", "data"])
+def test_a_connection_lost_mid_message(settings, real_mail, stage):
+    """Lost before the end of the message (at RCPT): nothing was delivered, it goes back to the queue with the
+    reason, no attempt counted. Lost after its end (the server has it, its reply never came): marked unknown and
+    never sent again. The next message finds the server gone and waits in the queue."""
+    server = SmtpServer()
+    server.hold = (stage, 1)
+    server.start()
+    point_at(settings, server.port)
+    first, second = queue(2)
+    try:
+        thread, outcome = deliver_in_background()
+        assert server.held.wait(30)
+        server.controller.stop()                        # the connection drops while the message is held
+        server.controller = None
+        thread.join(60)
+    finally:
+        server.stop()
+    report = outcome["report"]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert report.sent == 0 and report.unreachable
+    assert (second.status, second.claimed_by, second.claimed_at, second.attempts) == ("pending", "", None, 0)
+    assert second.last_error == "the server went away before it was sent"
+    if stage == "rcpt":
+        assert (first.status, first.claimed_by, first.claimed_at, first.attempts) == ("pending", "", None, 0)
+        assert first.last_error.startswith("SMTPServerDisconnected: ") and report.unknown == 0
+    else:
+        assert (first.status, first.attempts) == ("unknown", 1) and report.unknown == 1
+        assert first.last_error.startswith("SMTPServerDisconnected after the end of the message: ")
+        assert report.errors == [f"message {first.id}: {first.last_error}"]

@@ -47,7 +47,6 @@ def user_for_token(plain: str) -> User | None:
     return token.user
 
 
-@transaction.atomic
 def delete_account(user: User) -> None:
     """Remove the user and everything personal: votes, comments, lists, tokens and addresses go with the
     user row (foreign keys cascade); the user name is cleared from the papers it submitted on papersift.
@@ -56,6 +55,7 @@ def delete_account(user: User) -> None:
     data about that listing, not this account, even when someone signed up here under the same name."""
     from papersift.submissions.services import SOURCE as SUBMITTED_HERE
 
-    DailyListing.objects.filter(submitted_by=user.username, source=SUBMITTED_HERE).update(submitted_by="")
-    Paper.objects.filter(votes__user=user).update(community_votes=F("community_votes") - 1)
-    user.delete()
+    with transaction.atomic():
+        DailyListing.objects.filter(submitted_by=user.username, source=SUBMITTED_HERE).update(submitted_by="")
+        Paper.objects.filter(votes__user=user).update(community_votes=F("community_votes") - 1)
+        user.delete()

@@ -10,7 +10,6 @@ from papersift.catalog.models import Paper
 from papersift.community.models import Vote
 
 
-@transaction.atomic
 def set_vote(user: User, paper: Paper, up: bool) -> tuple[bool, int]:
     """Make ``user``'s vote on ``paper`` be ``up`` (idempotent: asking twice changes nothing the second time).
 
@@ -18,22 +17,23 @@ def set_vote(user: User, paper: Paper, up: bool) -> tuple[bool, int]:
     its request counts nothing. ``Paper.community_votes`` moves in the same transaction as the vote row.
     Returns (voted, the paper's papersift vote count).
     """
-    changed = False
-    if up:
-        try:
-            with transaction.atomic():
-                Vote.objects.create(user=user, paper=paper)
-            changed = True
-        except IntegrityError:
-            pass
-        if changed:
-            Paper.objects.filter(id=paper.id).update(community_votes=F("community_votes") + 1)
-    else:
-        changed = Vote.objects.filter(user=user, paper=paper).delete()[0] > 0
-        if changed:
-            Paper.objects.filter(id=paper.id).update(community_votes=F("community_votes") - 1)
-    count = Paper.objects.filter(id=paper.id).values_list("community_votes", flat=True).get()
-    return up, count
+    with transaction.atomic():
+        changed = False
+        if up:
+            try:
+                with transaction.atomic():
+                    Vote.objects.create(user=user, paper=paper)
+                changed = True
+            except IntegrityError:
+                pass
+            if changed:
+                Paper.objects.filter(id=paper.id).update(community_votes=F("community_votes") + 1)
+        else:
+            changed = Vote.objects.filter(user=user, paper=paper).delete()[0] > 0
+            if changed:
+                Paper.objects.filter(id=paper.id).update(community_votes=F("community_votes") - 1)
+        count = Paper.objects.filter(id=paper.id).values_list("community_votes", flat=True).get()
+        return up, count
 
 
 def voted_ids(user, paper_ids) -> set[int]:

@@ -96,13 +96,13 @@ def _verified(user, email: str) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
 
 
-@transaction.atomic
 def confirm(subscription: Subscription) -> bool:
     """Follow the confirmation link: the subscription becomes active. False when it already was (or was ended)."""
-    changed = Subscription.objects.filter(id=subscription.id, status=Status.PENDING).update(
-        status=Status.ACTIVE, confirmed_at=timezone.now())
-    subscription.refresh_from_db()
-    return bool(changed)
+    with transaction.atomic():
+        changed = Subscription.objects.filter(id=subscription.id, status=Status.PENDING).update(
+            status=Status.ACTIVE, confirmed_at=timezone.now())
+        subscription.refresh_from_db()
+        return bool(changed)
 
 
 @transaction.atomic
@@ -111,35 +111,36 @@ def change(subscription: Subscription, choices: Choices) -> Subscription:
     return subscription
 
 
-@transaction.atomic
 def unsubscribe(subscription: Subscription) -> bool:
     """End the subscription (one click, no login). Its digest history stays, so a paper is still never resent
     if the address subscribes again."""
-    changed = Subscription.objects.filter(id=subscription.id).exclude(status=Status.UNSUBSCRIBED).update(
-        status=Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
-    subscription.refresh_from_db()
-    log.info("digest.unsubscribe", extra={"subscription": subscription.id})
-    return bool(changed)
+    with transaction.atomic():
+        changed = Subscription.objects.filter(id=subscription.id).exclude(status=Status.UNSUBSCRIBED).update(
+            status=Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+        subscription.refresh_from_db()
+        log.info("digest.unsubscribe", extra={"subscription": subscription.id})
+        return bool(changed)
 
 
-@transaction.atomic
 def resubscribe(subscription: Subscription, *, user=None) -> bool:
     """Subscribe an ended subscription again. Like a new one: active at once only when the signed-in ``user`` has
     verified its address; otherwise it waits for a new confirmation link, queued here (a manage link can be
     forwarded, and whoever holds it must not be able to start mail to an address that asked for none).
     Returns True when it is active now. A subscription that is not unsubscribed is left as it is."""
-    if not Subscription.objects.select_for_update().filter(id=subscription.id, status=Status.UNSUBSCRIBED).exists():
+    with transaction.atomic():
+        ended = Subscription.objects.select_for_update().filter(id=subscription.id, status=Status.UNSUBSCRIBED)
+        if not ended.exists():
+            subscription.refresh_from_db()
+            return subscription.status == Status.ACTIVE
+        verified = user is not None and user.is_authenticated and _verified(user, subscription.recipient)
+        Subscription.objects.filter(id=subscription.id).update(
+            status=Status.ACTIVE if verified else Status.PENDING, unsubscribed_at=None,
+            confirmed_at=timezone.now() if verified else None)
         subscription.refresh_from_db()
-        return subscription.status == Status.ACTIVE
-    verified = user is not None and user.is_authenticated and _verified(user, subscription.recipient)
-    Subscription.objects.filter(id=subscription.id).update(
-        status=Status.ACTIVE if verified else Status.PENDING, unsubscribed_at=None,
-        confirmed_at=timezone.now() if verified else None)
-    subscription.refresh_from_db()
-    if not verified:
-        enqueue(mail.confirmation(subscription), kind="digest-confirm")
-    log.info("digest.resubscribe", extra={"subscription": subscription.id, "confirmed": verified})
-    return verified
+        if not verified:
+            enqueue(mail.confirmation(subscription), kind="digest-confirm")
+        log.info("digest.resubscribe", extra={"subscription": subscription.id, "confirmed": verified})
+        return verified
 
 
 # -- building digests -------------------------------------------------------------------------------------------
@@ -235,50 +236,50 @@ def _build(subscription: Subscription, slot: datetime, papers: selectors.WindowP
            dry_run: bool) -> tuple[str, int]:
     """``("built", papers)`` or ``(skip reason, 0)``. A lost race on a paper (another subscription of the same
     address took it first) is retried once with a fresh choice."""
-    for attempt in (1, 2):
+    for retried in (False, True):
         content = mail.DigestContent(subscription, slot, papers.window, selectors.sections(subscription, papers))
         if dry_run:
             return ("built", content.count) if content.count or _send_empty() else ("nothing-new", 0)
         try:
             return _write(content, papers.seen_up_to)
         except IntegrityError:
-            if Digest.objects.filter(subscription=subscription, period=content.period).exists() or attempt == 2:
+            if retried or Digest.objects.filter(subscription=subscription, period=content.period).exists():
                 return "already-built", 0
-    return "already-built", 0   # pragma: no cover - the loop always returns
+    raise AssertionError("the second attempt always returns")   # pragma: no mutate (never reached)
 
 
 def _send_empty() -> bool:
     return settings.PAPERSIFT["DIGEST_SEND_EMPTY"]
 
 
-@transaction.atomic
 def _write(content: mail.DigestContent, seen_up_to: int) -> tuple[str, int]:
-    subscription = content.subscription
-    if Digest.objects.filter(subscription=subscription, period=content.period).exists():
-        return "already-built", 0
-    digest = Digest(subscription=subscription, period=content.period, slot_at=content.slot,
-                    window_start=content.window.start, window_end=content.window.end,
-                    listing_watermark=max(content.window.listing_watermark, seen_up_to))
-    if not content.count and not _send_empty():
-        digest.status, digest.skip_reason = Digest.Status.SKIPPED, "nothing-new"
+    with transaction.atomic():
+        subscription = content.subscription
+        if Digest.objects.filter(subscription=subscription, period=content.period).exists():
+            return "already-built", 0
+        digest = Digest(subscription=subscription, period=content.period, slot_at=content.slot,
+                        window_start=content.window.start, window_end=content.window.end,
+                        listing_watermark=max(content.window.listing_watermark, seen_up_to))
+        if not content.count and not _send_empty():
+            digest.status, digest.skip_reason = Digest.Status.SKIPPED, "nothing-new"
+            digest.save()
+            return "nothing-new", 0
+        digest.status, digest.papers = Digest.Status.QUEUED, content.count
+        digest.message = enqueue(mail.digest(content), kind="digest",
+                                 dedupe_key=f"digest:{subscription.id}:{content.period}")
         digest.save()
-        return "nothing-new", 0
-    digest.status, digest.papers = Digest.Status.QUEUED, content.count
-    digest.message = enqueue(mail.digest(content), kind="digest",
-                             dedupe_key=f"digest:{subscription.id}:{content.period}")
-    digest.save()
-    recipient = subscription.recipient.lower()
-    position = 0
-    items = []
-    for section in content.sections:
-        for paper in section.papers:
-            items.append(DigestItem(digest=digest, recipient=recipient, paper=paper, section=section.key[:80],
-                                    position=position))
-            position += 1
-    DigestItem.objects.bulk_create(items)
-    log.info("digest.built", extra={"subscription": subscription.id, "period": content.period,
-                                    "papers": content.count})
-    return "built", content.count
+        recipient = subscription.recipient.lower()
+        position = 0
+        items = []
+        for section in content.sections:
+            for paper in section.papers:
+                items.append(DigestItem(digest=digest, recipient=recipient, paper=paper, section=section.key[:80],
+                                        position=position))
+                position += 1
+        DigestItem.objects.bulk_create(items)
+        log.info("digest.built", extra={"subscription": subscription.id, "period": content.period,
+                                        "papers": content.count})
+        return "built", content.count
 
 
 def preview(email: str, now: datetime | None = None) -> list[mail.DigestContent]:

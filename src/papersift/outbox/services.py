@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import smtplib
 import socket
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from papersift.outbox.models import OutboxMessage
 log = logging.getLogger(__name__)
 Status = OutboxMessage.Status
 STALE_CLAIM = timedelta(minutes=15)
+CLAIM = re.compile(r"(?P<host>[^:]*):(?P<pid>\d+):(?P<start>\d*)")
 CLAIM_BATCH = 20
 #: SMTP's line limit (RFC 5322: 998) rather than the folding width: a header with no space to fold at, such as
 #: ``List-Unsubscribe: <https://...long signed link>``, must stay as it is, not become an encoded word.
@@ -95,20 +97,22 @@ def worker_id() -> str:
 
 
 def _claim_is_dead(claimed_by: str, claimed_at, now) -> bool:
-    host, _, rest = claimed_by.partition(":")
-    pid_text, _, started = rest.partition(":")
-    if host == socket.gethostname() and pid_text.isdigit():
-        pid = int(pid_text)
-        if started and os.path.isdir("/proc"):
-            return _process_start(pid) != started
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-    return claimed_at is None or claimed_at < now - STALE_CLAIM
+    """Whether the worker named in ``claimed_by`` (``host:pid:start``, as `worker_id` writes it; older rows have
+    no start) is gone. On this host: its process is gone, or its pid now belongs to a process started at another
+    time. Another host's claim cannot be checked: it is dead once it is older than ``STALE_CLAIM``."""
+    claim = CLAIM.fullmatch(claimed_by or "")
+    if claim is None or claim["host"] != socket.gethostname():
+        return claimed_at is None or claimed_at < now - STALE_CLAIM
+    pid = int(claim["pid"])
+    if claim["start"] and os.path.isdir("/proc"):
+        return _process_start(pid) != claim["start"]
+    try:
+        os.kill(pid, 0)                 # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:             # it exists, under another user
+        pass
+    return False
 
 
 def recover(report: DeliveryReport | None = None) -> DeliveryReport:
