@@ -180,6 +180,23 @@ def test_a_manage_link_resubscribes_only_after_a_new_confirmation(sample):
     assert subscription.status == Subscription.Status.ACTIVE and send_due(THURSDAY).built == 1
 
 
+def test_resubscribing_changes_only_an_ended_subscription(sample):
+    """Only an unsubscribed subscription starts again: an active one stays active, a pending one stays pending
+    (True only for the active one), neither gets a new confirmation mail, however many others have ended."""
+    from papersift.digests.services import resubscribe
+
+    unsubscribe(active("gone@example.org"))                              # someone else's ended subscription
+    running = active("lou@example.org")
+    waiting = subscribe("ned@example.org", Choices())
+    confirmations = OutboxMessage.objects.filter(kind="digest-confirm").count()
+    assert resubscribe(running) is True and resubscribe(waiting) is False
+    running.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (running.status, waiting.status) == (Subscription.Status.ACTIVE, Subscription.Status.PENDING)
+    assert OutboxMessage.objects.filter(kind="digest-confirm").count() == confirmations
+    assert Subscription.objects.get(email="gone@example.org").status == Subscription.Status.UNSUBSCRIBED
+
+
 def test_the_signed_in_owner_of_the_verified_address_resubscribes_at_once(sample, django_user_model):
     subscription = _account_subscription(django_user_model, verified=True, is_active=True)
     unsubscribe(subscription)

@@ -261,3 +261,25 @@ def test_a_connection_lost_mid_message(settings, real_mail, stage):
         assert (first.status, first.attempts) == ("unknown", 1) and report.unknown == 1
         assert first.last_error.startswith("SMTPServerDisconnected after the end of the message: ")
         assert report.errors == [f"message {first.id}: {first.last_error}"]
+
+
+def test_a_worker_releases_or_marks_unknown_only_its_own_claims():
+    """Putting a message back (nothing delivered) or marking it unknown (maybe delivered) touches a message only while
+    this worker holds it; a message whose end was already handed over is never put back."""
+    from papersift.outbox.services import DeliveryReport, _release, _unknown
+
+    theirs, committing, mine, also_mine = queue(4)
+    OutboxMessage.objects.filter(id=theirs.id).update(status="sending", claimed_by="them:1:1")
+    OutboxMessage.objects.filter(id=committing.id).update(status="committing", claimed_by="me:2:2")
+    OutboxMessage.objects.filter(id__in=[mine.id, also_mine.id]).update(status="sending", claimed_by="me:2:2")
+    _release([theirs, committing], "me:2:2")
+    states = dict(OutboxMessage.objects.values_list("id", "status"))
+    assert (states[theirs.id], states[committing.id]) == ("sending", "committing")
+    report = DeliveryReport()
+    _unknown(theirs, "me:2:2", "lost", report)
+    assert report.unknown == 0 and OutboxMessage.objects.get(id=theirs.id).status == "sending"
+    _unknown(mine, "me:2:2", "lost", report)
+    _unknown(also_mine, "me:2:2", "lost", report)
+    assert report.unknown == 2
+    assert report.errors == ["message %d: lost" % theirs.id, "message %d: lost" % mine.id,
+                             "message %d: lost" % also_mine.id]

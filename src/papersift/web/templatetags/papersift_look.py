@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
+
+from papersift.web.links import fixed, link
 
 register = template.Library()
 
@@ -12,7 +13,24 @@ register = template.Library()
 def author_url(name) -> str:
     """The author page of ``name`` ("" for a blank name, which has none)."""
     text = " ".join(str(name or "").split())   # one line: the URL pattern matches no line breaks
-    return reverse("author", args=[text]) if text else ""
+    return link("author", text) if text else ""
+
+
+@register.filter
+def paper_url(arxiv_id) -> str:
+    """``{% url 'paper' arxiv_id %}`` without a `reverse()` per card (papersift.web.links)."""
+    return link("paper", arxiv_id)
+
+
+@register.filter
+def vote_url(arxiv_id) -> str:
+    return link("vote", arxiv_id)
+
+
+@register.simple_tag
+def route(name: str) -> str:
+    """``{% url name %}`` of a route without arguments, reversed once (papersift.web.links)."""
+    return fixed(name)
 
 
 @register.filter
