@@ -113,11 +113,16 @@ def rank_among(text: str, paper_ids, *, categories: tuple[str, ...] = (),
 
 
 def similar(arxiv_id: str, limit: int = 10) -> SearchPage:
-    started = time.perf_counter()
     paper = Paper.objects.filter(arxiv_id=arxiv_id).only("id").first()
     if paper is None:
         raise Paper.DoesNotExist(f"no paper {arxiv_id} in the catalog")
-    results = engine().similar(paper.id, limit)
+    return similar_to(paper.id, limit)
+
+
+def similar_to(paper_id: int, limit: int = 10) -> SearchPage:
+    """`similar` of a paper whose internal id the caller has already (a paper page: one query fewer)."""
+    started = time.perf_counter()
+    results = engine().similar(paper_id, limit)
     return SearchPage(_papers(results), results.total, results.mode, results.semantic, results.warnings,
                       round(time.perf_counter() - started, 4))
 

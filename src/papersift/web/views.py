@@ -177,7 +177,7 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if found is None:
         raise Http404(f"no paper {arxiv_id} in this catalog")
     try:
-        similar = search.similar(found.arxiv_id, 6)
+        similar = search.similar_to(found.id, 6)
     except search.IndexMissing:
         similar = None
     shown = [found.id] + [hit.paper.id for hit in similar.hits] if similar else [found.id]
