@@ -8,6 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.utils import timezone
 
 from papersift.catalog.models import Paper
 from papersift.comments.models import Comment
@@ -163,15 +164,22 @@ def test_an_unverified_or_inactive_account_gets_no_digest(sample, django_user_mo
 
 # -- resubscribing and the feed of an ended subscription ----------------------------------------------------------
 
-def test_a_manage_link_resubscribes_only_after_a_new_confirmation(sample):
+def resubscribed_events(caplog) -> list[tuple]:
+    return [(r.subscription, r.confirmed) for r in caplog.records if r.getMessage() == "digest.resubscribe"]
+
+
+def test_a_manage_link_resubscribes_only_after_a_new_confirmation(sample, caplog):
     subscription = active("lou@example.org")
     unsubscribe(subscription)
     manage = PAGES["manage"].format(tokens.make("manage", subscription.public_id))
     browser = browser_for()
-    response = submit(browser, browser.get(manage).content.decode(), manage + "/resubscribe")
+    with caplog.at_level("INFO", logger="papersift.digests.services"):
+        response = submit(browser, browser.get(manage).content.decode(), manage + "/resubscribe")
     assert response.status_code == 302
     subscription.refresh_from_db()
     assert subscription.status == Subscription.Status.PENDING
+    assert subscription.confirmed_at is None and subscription.unsubscribed_at is None      # as a new one
+    assert resubscribed_events(caplog) == [(subscription.id, False)]
     assert OutboxMessage.objects.filter(kind="digest-confirm", recipients=["lou@example.org"]).count() == 1
     assert send_due(THURSDAY).built == 0                                  # nothing is sent meanwhile
     confirm = PAGES["confirm"].format(tokens.make("confirm", subscription.public_id))
@@ -197,15 +205,19 @@ def test_resubscribing_changes_only_an_ended_subscription(sample):
     assert Subscription.objects.get(email="gone@example.org").status == Subscription.Status.UNSUBSCRIBED
 
 
-def test_the_signed_in_owner_of_the_verified_address_resubscribes_at_once(sample, django_user_model):
+def test_the_signed_in_owner_of_the_verified_address_resubscribes_at_once(sample, django_user_model, caplog):
     subscription = _account_subscription(django_user_model, verified=True, is_active=True)
     unsubscribe(subscription)
     manage = PAGES["manage"].format(tokens.make("manage", subscription.public_id))
     browser = browser_for(subscription.user)
-    submit(browser, browser.get(manage).content.decode(), manage + "/resubscribe")
+    before = timezone.now()
+    with caplog.at_level("INFO", logger="papersift.digests.services"):
+        submit(browser, browser.get(manage).content.decode(), manage + "/resubscribe")
     subscription.refresh_from_db()
     assert subscription.status == Subscription.Status.ACTIVE
+    assert subscription.confirmed_at >= before and subscription.unsubscribed_at is None
     assert not OutboxMessage.objects.filter(kind="digest-confirm").exists()
+    assert resubscribed_events(caplog) == [(subscription.id, True)]
 
 
 def test_the_feed_stops_answering_after_unsubscribe(sample):

@@ -100,7 +100,7 @@ def _claim_is_dead(claimed_by: str, claimed_at, now) -> bool:
     """Whether the worker named in ``claimed_by`` (``host:pid:start``, as `worker_id` writes it; older rows have
     no start) is gone. On this host: its process is gone, or its pid now belongs to a process started at another
     time. Another host's claim cannot be checked: it is dead once it is older than ``STALE_CLAIM``."""
-    claim = CLAIM.fullmatch(claimed_by or "")
+    claim = CLAIM.fullmatch(claimed_by)
     if claim is None or claim["host"] != socket.gethostname():
         return claimed_at is None or claimed_at < now - STALE_CLAIM
     pid = int(claim["pid"])
