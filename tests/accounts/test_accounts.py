@@ -170,6 +170,12 @@ def test_deleting_an_account_removes_personal_data(client, django_user_model):
     client.force_login(user)
     client.post("/papers/2608.19880/vote", {"action": "up"})
     assert DailyListing.objects.filter(submitted_by="taesiri").exists()
+    from papersift.submissions.services import SOURCE as SUBMITTED_HERE
+
+    mine = DailyListing.objects.create(paper=Paper.objects.get(arxiv_id="2608.19880"), date="2026-09-01",
+                                       submitted_by="taesiri", source=SUBMITTED_HERE)      # submitted on papersift
+    theirs = DailyListing.objects.create(paper=Paper.objects.get(arxiv_id="2608.19880"), date="2026-09-02",
+                                         submitted_by="someone", source=SUBMITTED_HERE)
     assert client.post("/account/delete", {"password": "not it"}).status_code == 302
     assert django_user_model.objects.filter(username="taesiri").exists()
     imported = DailyListing.objects.filter(submitted_by="taesiri").count()
@@ -177,7 +183,10 @@ def test_deleting_an_account_removes_personal_data(client, django_user_model):
     assert not django_user_model.objects.filter(username="taesiri").exists()
     assert Vote.objects.count() == 0
     # The Hugging Face submitter of the same name is data about those listings, not this account: kept.
-    assert DailyListing.objects.filter(submitted_by="taesiri").count() == imported > 0
+    assert DailyListing.objects.filter(submitted_by="taesiri").count() == imported - 1 > 0
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.submitted_by, theirs.submitted_by) == ("", "someone")      # only this account's name goes
     assert Paper.objects.get(arxiv_id="2608.19880").community_votes == 0
 
 

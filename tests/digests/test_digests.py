@@ -262,3 +262,38 @@ def test_a_paper_another_digest_of_the_address_took_meanwhile_is_chosen_again_on
         assert send_due(THURSDAY).built == 1                                             # the next run
     items = list(DigestItem.objects.values_list("recipient", "paper_id"))
     assert len(items) == len(set(items))
+
+
+def test_a_digest_already_written_for_the_period_is_not_written_again(sample):
+    """The check before writing (the unique constraint is the backstop): a second writer of the same subscription
+    and period writes nothing; another subscription's digest of the same period is no reason to skip."""
+    from papersift.digests import mail, selectors, services
+
+    fay, gus = active("fay@example.org", trending_top=3), active("gus@example.org", trending_top=3)
+    slots = {subscription.id: slot for subscription, slot in services.due(THURSDAY)}
+
+    def content(subscription):
+        papers = selectors.WindowPapers(selectors.window_for(subscription, slots[subscription.id]))
+        return mail.DigestContent(subscription, slots[subscription.id], papers.window,
+                                  selectors.sections(subscription, papers)), papers.seen_up_to
+
+    first, again, other = content(fay), content(fay), content(gus)
+    assert services._write(*first) == ("built", 3)
+    assert services._write(*other) == ("built", 3)                 # same period, another subscription
+    assert services._write(*again) == ("already-built", 0)
+    assert Digest.objects.count() == 2 and OutboxMessage.objects.filter(kind="digest").count() == 2
+
+
+def test_unsubscribing_ends_a_subscription_once_and_says_so(sample, caplog):
+    from papersift.digests.services import subscribe, unsubscribe
+    from papersift.digests.services import Choices
+
+    running, waiting = active("hal@example.org"), subscribe("ivy@example.org", Choices())
+    before = datetime.now(timezone.utc)
+    with caplog.at_level("INFO", logger="papersift.digests.services"):
+        assert unsubscribe(running) is True and unsubscribe(waiting) is True      # a pending one ends too
+    ended_at = running.unsubscribed_at
+    assert running.status == waiting.status == Subscription.Status.UNSUBSCRIBED and ended_at >= before
+    assert unsubscribe(running) is False and running.unsubscribed_at == ended_at  # the second click: nothing
+    events = [r.subscription for r in caplog.records if r.getMessage() == "digest.unsubscribe"]
+    assert events == [running.id, waiting.id]

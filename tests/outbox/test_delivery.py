@@ -147,7 +147,9 @@ def test_whose_claim_is_dead():
     from papersift.outbox.services import STALE_CLAIM, _claim_is_dead, _process_start
 
     here, now = socket.gethostname(), timezone.now()
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    # SIGHUP back to its default (a parent started with nohup passes it on ignored): any real signal would end it
+    child = subprocess.Popen([sys.executable, "-c",
+                              "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_DFL); time.sleep(60)"])
     try:
         started = _process_start(child.pid)
         assert started

@@ -118,7 +118,8 @@ def unsubscribe(subscription: Subscription) -> bool:
         changed = Subscription.objects.filter(id=subscription.id).exclude(status=Status.UNSUBSCRIBED).update(
             status=Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
         subscription.refresh_from_db()
-        log.info("digest.unsubscribe", extra={"subscription": subscription.id})
+        if changed:
+            log.info("digest.unsubscribe", extra={"subscription": subscription.id})
         return bool(changed)
 
 
