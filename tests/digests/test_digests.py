@@ -270,6 +270,7 @@ def test_a_digest_already_written_for_the_period_is_not_written_again(sample):
     from papersift.digests import mail, selectors, services
 
     fay, gus = active("fay@example.org", trending_top=3), active("gus@example.org", trending_top=3)
+    kit = active("kit@example.org", trending_top=0, searches=["qqqzzzxxy"])               # nothing will match
     slots = {subscription.id: slot for subscription, slot in services.due(THURSDAY)}
 
     def content(subscription):
@@ -277,11 +278,13 @@ def test_a_digest_already_written_for_the_period_is_not_written_again(sample):
         return mail.DigestContent(subscription, slots[subscription.id], papers.window,
                                   selectors.sections(subscription, papers)), papers.seen_up_to
 
-    first, again, other = content(fay), content(fay), content(gus)
+    first, again, other, empty = content(fay), content(fay), content(gus), content(kit)
     assert services._write(*first) == ("built", 3)
     assert services._write(*other) == ("built", 3)                 # same period, another subscription
     assert services._write(*again) == ("already-built", 0)
-    assert Digest.objects.count() == 2 and OutboxMessage.objects.filter(kind="digest").count() == 2
+    assert services._write(*empty) == ("nothing-new", 0)
+    assert Digest.objects.get(subscription=kit).skip_reason == "nothing-new"
+    assert Digest.objects.count() == 3 and OutboxMessage.objects.filter(kind="digest").count() == 2
 
 
 def test_unsubscribing_ends_a_subscription_once_and_says_so(sample, caplog):
