@@ -264,7 +264,7 @@ def test_a_paper_another_digest_of_the_address_took_meanwhile_is_chosen_again_on
     assert len(items) == len(set(items))
 
 
-def test_a_digest_already_written_for_the_period_is_not_written_again(sample):
+def test_a_digest_already_written_for_the_period_is_not_written_again(sample, caplog):
     """The check before writing (the unique constraint is the backstop): a second writer of the same subscription
     and period writes nothing; another subscription's digest of the same period is no reason to skip."""
     from papersift.digests import mail, selectors, services
@@ -279,7 +279,15 @@ def test_a_digest_already_written_for_the_period_is_not_written_again(sample):
                                   selectors.sections(subscription, papers)), papers.seen_up_to
 
     first, again, other, empty = content(fay), content(fay), content(gus), content(kit)
-    assert services._write(*first) == ("built", 3)
+    with caplog.at_level("INFO", logger="papersift.digests.services"):
+        assert services._write(*first) == ("built", 3)
+    period = first[0].period
+    assert [(r.subscription, r.period, r.papers) for r in caplog.records if r.getMessage() == "digest.built"] \
+        == [(fay.id, period, 3)]
+    assert OutboxMessage.objects.get(kind="digest").dedupe_key == f"digest:{fay.id}:{period}"
+    expected = [(section.key, paper.id) for section in first[0].sections for paper in section.papers]
+    assert list(DigestItem.objects.filter(digest__subscription=fay).order_by("position").values_list(
+        "position", "section", "paper_id")) == [(n, key, pid) for n, (key, pid) in enumerate(expected)]
     assert services._write(*other) == ("built", 3)                 # same period, another subscription
     assert services._write(*again) == ("already-built", 0)
     assert services._write(*empty) == ("nothing-new", 0)
@@ -300,3 +308,11 @@ def test_unsubscribing_ends_a_subscription_once_and_says_so(sample, caplog):
     assert unsubscribe(running) is False and running.unsubscribed_at == ended_at  # the second click: nothing
     events = [r.subscription for r in caplog.records if r.getMessage() == "digest.unsubscribe"]
     assert events == [running.id, waiting.id]
+
+
+def test_a_long_saved_searchs_section_is_recorded_cut_to_its_column(sample):
+    query = " ".join(["agents"] * 14)                                      # 97 characters
+    active("lee@example.org", trending_top=0, searches=[query])
+    assert send_due(THURSDAY).built == 1
+    sections = set(DigestItem.objects.values_list("section", flat=True))
+    assert sections == {f"search:{query}"[:80]}
