@@ -316,3 +316,17 @@ def test_a_long_saved_searchs_section_is_recorded_cut_to_its_column(sample):
     assert send_due(THURSDAY).built == 1
     sections = set(DigestItem.objects.values_list("section", flat=True))
     assert sections == {f"search:{query}"[:80]}
+
+
+def test_a_dry_run_says_what_would_be_built_and_what_has_nothing_new(sample):
+    from papersift.digests import selectors, services
+
+    fay = active("fay@example.org", trending_top=3)
+    kit = active("kit@example.org", trending_top=0, searches=["qqqzzzxxy"])               # nothing will match
+    report = send_due(THURSDAY, dry_run=True)
+    assert (report.built, report.papers, dict(report.skipped)) == (1, 3, {"nothing-new": 1})
+    slots = {subscription.id: slot for subscription, slot in services.due(THURSDAY)}
+    papers = selectors.WindowPapers(selectors.window_for(kit, slots[kit.id]))
+    assert services._build(kit, slots[kit.id], papers, True) == ("nothing-new", 0)
+    assert services._build(fay, slots[fay.id], papers, True) == ("built", 3)
+    assert not Digest.objects.exists() and not OutboxMessage.objects.filter(kind="digest").exists()
