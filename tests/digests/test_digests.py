@@ -330,3 +330,19 @@ def test_a_dry_run_says_what_would_be_built_and_what_has_nothing_new(sample):
     assert services._build(kit, slots[kit.id], papers, True) == ("nothing-new", 0)
     assert services._build(fay, slots[fay.id], papers, True) == ("built", 3)
     assert not Digest.objects.exists() and not OutboxMessage.objects.filter(kind="digest").exists()
+
+
+def test_a_confirmation_starts_only_its_own_pending_subscription_once(sample):
+    from papersift.digests.services import Choices, confirm, subscribe, unsubscribe
+
+    mine, other = subscribe("mia@example.org", Choices()), subscribe("nia@example.org", Choices())
+    ended = active("ola@example.org")
+    unsubscribe(ended)
+    before = datetime.now(timezone.utc)
+    assert confirm(mine) is True
+    assert mine.status == Subscription.Status.ACTIVE and mine.confirmed_at >= before
+    confirmed_at = mine.confirmed_at
+    assert confirm(mine) is False and mine.confirmed_at == confirmed_at          # a second click changes nothing
+    assert confirm(ended) is False and ended.status == Subscription.Status.UNSUBSCRIBED
+    other.refresh_from_db()
+    assert other.status == Subscription.Status.PENDING and other.confirmed_at is None

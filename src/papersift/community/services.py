@@ -18,20 +18,16 @@ def set_vote(user: User, paper: Paper, up: bool) -> tuple[bool, int]:
     Returns (voted, the paper's papersift vote count).
     """
     with transaction.atomic():
-        changed = False
         if up:
             try:
                 with transaction.atomic():
                     Vote.objects.create(user=user, paper=paper)
-                changed = True
             except IntegrityError:
-                pass
-            if changed:
+                pass                # voted already, or a racing request did: counted once
+            else:
                 Paper.objects.filter(id=paper.id).update(community_votes=F("community_votes") + 1)
-        else:
-            changed = Vote.objects.filter(user=user, paper=paper).delete()[0] > 0
-            if changed:
-                Paper.objects.filter(id=paper.id).update(community_votes=F("community_votes") - 1)
+        elif Vote.objects.filter(user=user, paper=paper).delete()[0] > 0:
+            Paper.objects.filter(id=paper.id).update(community_votes=F("community_votes") - 1)
         count = Paper.objects.filter(id=paper.id).values_list("community_votes", flat=True).get()
         return up, count
 
