@@ -147,10 +147,12 @@ def test_whose_claim_is_dead():
     from papersift.outbox.services import STALE_CLAIM, _claim_is_dead, _process_start
 
     here, now = socket.gethostname(), timezone.now()
-    # SIGHUP back to its default (a parent started with nohup passes it on ignored): any real signal would end it
-    child = subprocess.Popen([sys.executable, "-c",
-                              "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_DFL); time.sleep(60)"])
+    # SIGHUP back to its default (a parent started with nohup passes it on ignored), so any real signal would end
+    # it; the claims are checked once it says so.
+    child = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_DFL);"
+                              " print('ready', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
     try:
+        assert child.stdout.readline() == "ready\n"
         started = _process_start(child.pid)
         assert started
         assert not _claim_is_dead(f"{here}:{child.pid}:{started}", now, now)
@@ -162,6 +164,7 @@ def test_whose_claim_is_dead():
     finally:
         child.kill()
         child.wait()
+        child.stdout.close()
     assert _claim_is_dead(f"{here}:{child.pid}:{started}", now, now)                       # gone
     assert _claim_is_dead(f"{here}:{child.pid}:", now, now)
     for elsewhere in ("elsewhere:1:1", "elsewhere:1:", f"{here}:not-a-pid:1", f"{here}:1:1:1", ""):
