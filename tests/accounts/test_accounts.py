@@ -243,3 +243,18 @@ def test_admin_login_goes_through_the_throttled_login_form(client):
     assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/admin/"
     assert client.post("/admin/login/", {"username": "x", "password": "y"}).status_code in (302, 405)
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_a_vote_counts_once_and_taking_it_back_takes_back_only_that_vote(django_user_model):
+    from papersift.community.services import set_vote
+
+    load_sample(only_if_empty=True)
+    ann, ben = (django_user_model.objects.create_user(name, f"{name}@example.org", PASSWORD) for name in ("ann", "ben"))
+    paper, other = Paper.objects.get(arxiv_id="2608.19880"), Paper.objects.exclude(arxiv_id="2608.19880").first()
+    assert set_vote(ann, paper, True) == (True, 1) and set_vote(ann, paper, True) == (True, 1)   # once
+    assert set_vote(ben, paper, True) == (True, 2) and set_vote(ann, other, True) == (True, 1)
+    assert set_vote(ann, paper, False) == (False, 1)                      # ann's vote on this paper only
+    assert set(Vote.objects.values_list("user__username", "paper_id")) == {("ben", paper.id), ("ann", other.id)}
+    assert set_vote(ann, paper, False) == (False, 1)                      # not voted: nothing to take back
+    assert Paper.objects.get(id=other.id).community_votes == 1
