@@ -155,7 +155,8 @@ def _due():
 
 def _claim(worker: str) -> list[OutboxMessage]:
     with transaction.atomic():
-        ids = list(_due().select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:CLAIM_BATCH])
+        due = _due().select_for_update(skip_locked=True).order_by("id").values_list("id")[:CLAIM_BATCH]
+        ids = [pk for (pk,) in due]
         OutboxMessage.objects.filter(id__in=ids, status=Status.PENDING).update(
             status=Status.SENDING, claimed_at=timezone.now(), claimed_by=worker)
     return list(OutboxMessage.objects.filter(id__in=ids, claimed_by=worker, status=Status.SENDING).order_by("id"))
