@@ -288,3 +288,15 @@ def test_a_worker_releases_or_marks_unknown_only_its_own_claims():
     assert report.unknown == 2
     assert report.errors == ["message %d: lost" % theirs.id, "message %d: lost" % mine.id,
                              "message %d: lost" % also_mine.id]
+
+
+def test_a_queued_message_keeps_its_sender_and_subject_and_one_without_recipients_is_refused(settings):
+    (plain,) = queue(1)
+    assert (plain.sender, plain.subject, plain.recipients) == ("papersift@localhost", "note 0", ["r0@example.org"])
+    with transaction.atomic():
+        defaulted = enqueue(EmailMessage("hello", "body", None, ["s@example.org"]), kind="test")
+    assert defaulted.sender == settings.DEFAULT_FROM_EMAIL != "papersift@localhost"
+    with pytest.raises(ValueError) as refused, transaction.atomic():
+        enqueue(EmailMessage("nobody", "body", "papersift@localhost", []), kind="test")
+    assert str(refused.value) == "an e-mail without recipients cannot be queued"
+    assert OutboxMessage.objects.count() == 2
