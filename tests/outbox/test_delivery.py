@@ -300,3 +300,27 @@ def test_a_queued_message_keeps_its_sender_and_subject_and_one_without_recipient
         enqueue(EmailMessage("nobody", "body", "papersift@localhost", []), kind="test")
     assert str(refused.value) == "an e-mail without recipients cannot be queued"
     assert OutboxMessage.objects.count() == 2
+
+
+def test_recovery_puts_back_what_dead_workers_had_not_sent_and_marks_what_they_may_have(caplog):
+    live, sending_a, sending_b, committing_a, committing_b = queue(5)
+    dead = f"{socket.gethostname()}:999999:1"
+    now = timezone.now()
+    OutboxMessage.objects.filter(id=live.id).update(status="sending", claimed_by=worker_id(), claimed_at=now)
+    OutboxMessage.objects.filter(id__in=[sending_a.id, sending_b.id]).update(status="sending", claimed_by=dead,
+                                                                            claimed_at=now)
+    OutboxMessage.objects.filter(id__in=[committing_a.id, committing_b.id]).update(status="committing",
+                                                                                  claimed_by=dead, claimed_at=now)
+    with caplog.at_level("WARNING", logger="papersift.outbox.services"):
+        report = recover()
+    assert (report.released, report.unknown) == (2, 2)
+    rows = {r.id: r for r in OutboxMessage.objects.all()}
+    assert (rows[live.id].status, rows[live.id].claimed_by) == ("sending", worker_id())
+    for row_id in (sending_a.id, sending_b.id):
+        assert (rows[row_id].status, rows[row_id].claimed_by, rows[row_id].claimed_at) == ("pending", "", None)
+        assert rows[row_id].last_error == "its worker stopped before completing it; nothing was delivered"
+    for row_id in (committing_a.id, committing_b.id):
+        assert rows[row_id].status == "unknown"
+        assert rows[row_id].last_error == \
+            "its worker stopped while the server was taking it: probably delivered, not resent"
+    assert [r.getMessage() for r in caplog.records] == ["outbox.recovered released=2 unknown=2"]
