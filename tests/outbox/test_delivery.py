@@ -324,3 +324,17 @@ def test_recovery_puts_back_what_dead_workers_had_not_sent_and_marks_what_they_m
         assert rows[row_id].last_error == \
             "its worker stopped while the server was taking it: probably delivered, not resent"
     assert [r.getMessage() for r in caplog.records] == ["outbox.recovered released=2 unknown=2"]
+
+
+def test_a_claim_takes_the_due_messages_stamped_and_returns_only_those():
+    from papersift.outbox.services import _claim
+
+    leftover, due_a, due_b, later = queue(4)
+    OutboxMessage.objects.filter(id=leftover.id).update(status="sending", claimed_by="me:1:1")   # an older claim
+    OutboxMessage.objects.filter(id=later.id).update(next_attempt_at=timezone.now() + timedelta(hours=1))
+    before = timezone.now()
+    claimed = _claim("me:1:1")
+    assert [row.id for row in claimed] == [due_a.id, due_b.id]
+    assert all(row.status == "sending" and row.claimed_by == "me:1:1" and row.claimed_at >= before
+               for row in claimed)
+    assert OutboxMessage.objects.get(id=later.id).status == "pending"
