@@ -141,7 +141,7 @@ def paper_markdown(paper_id: str) -> str:
 def similar_papers(paper_id: str, limit: int = 10) -> dict:
     paper = _paper(paper_id)
     try:
-        found = search.similar(paper.arxiv_id, min(limit, MAX_LIST))
+        found = search.similar_to(paper.id, min(limit, MAX_LIST))
     except search.IndexMissing as exc:
         raise ToolProblem(str(exc)) from None
     return {"id": paper.arxiv_id, "mode": found.mode,

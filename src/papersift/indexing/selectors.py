@@ -120,7 +120,7 @@ def similar(arxiv_id: str, limit: int = 10) -> SearchPage:
 
 
 def similar_to(paper_id: int, limit: int = 10) -> SearchPage:
-    """`similar` of a paper whose internal id the caller has already (a paper page: one query fewer)."""
+    """`similar` of a paper whose internal id the caller already has (pages, the API, MCP: one query fewer)."""
     started = time.perf_counter()
     results = engine().similar(paper_id, limit)
     return SearchPage(_papers(results), results.total, results.mode, results.semantic, results.warnings,

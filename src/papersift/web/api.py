@@ -169,7 +169,7 @@ def search_results(query: params.SearchRequest, *, limit: int, offset: int, base
 def similar_papers(request: HttpRequest, arxiv_id: str, limit: int | None = Query(None, ge=1, le=100)):
     """The nearest papers by embedding (by shared rare words while the paper has no vector yet)."""
     paper = _paper_or_404(arxiv_id)
-    found = search.similar(paper.arxiv_id, params.bounded("limit", limit, 10, 1, 100))
+    found = search.similar_to(paper.id, params.bounded("limit", limit, 10, 1, 100))
     base = base_url(request)
     return {"id": paper.arxiv_id, "semantic": found.semantic, "mode": found.mode,
             "results": [hf.search_entry(hit.paper, score=hit.score, base=base) for hit in found.hits]}
