@@ -2,6 +2,7 @@
 
 Options for the delivery tests: ``tls`` ("starttls" or "tls", with a certificate from a test CA), ``users``
 (AUTH LOGIN/PLAIN), ``replies`` (a queue of SMTP replies to give instead of accepting, e.g. "451 try later"),
+``refuse`` (recipients refused at RCPT, with the reply),
 and ``hold`` (pause in the RCPT or DATA stage of a given message until released, so a test can kill the client
 at exactly that point).
 """
@@ -30,6 +31,8 @@ class _Keeper:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's
         self.started += 1
         await self.server._pause("rcpt", self.started)
+        if address in self.server.refuse:
+            return self.server.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -37,6 +40,7 @@ class _Keeper:
         if self.server.replies:
             return self.server.replies.pop(0)
         message = message_from_bytes(envelope.original_content, policy=policy.default)
+        message.envelope_from = envelope.mail_from
         message.envelope_to = list(envelope.rcpt_tos)
         message.raw = envelope.original_content
         self.messages.append(message)
@@ -68,6 +72,7 @@ class SmtpServer:
         self.controller: Controller | None = None
         self.tls, self.certificate, self.users = tls, certificate, users or {}
         self.replies: list[str] = []
+        self.refuse: dict[str, str] = {}              # recipient -> the RCPT reply that refuses it
         self.hold: tuple[str, int] | None = None     # ("rcpt" | "data", message number)
         self.held = threading.Event()                 # set when a message is being held
         self.release = threading.Event()

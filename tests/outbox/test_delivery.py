@@ -256,7 +256,7 @@ def test_a_connection_lost_mid_message(settings, real_mail, stage):
     report = outcome["report"]
     first.refresh_from_db()
     second.refresh_from_db()
-    assert report.sent == 0 and report.unreachable
+    assert report.sent == 0 and report.unreachable.startswith("ConnectionRefusedError: ")
     assert (second.status, second.claimed_by, second.claimed_at, second.attempts) == ("pending", "", None, 0)
     assert second.last_error == "the server went away before it was sent"
     if stage == "rcpt":
@@ -338,3 +338,212 @@ def test_a_claim_takes_the_due_messages_stamped_and_returns_only_those():
     assert all(row.status == "sending" and row.claimed_by == "me:1:1" and row.claimed_at >= before
                for row in claimed)
     assert OutboxMessage.objects.get(id=later.id).status == "pending"
+
+
+def stat_line(comm: bytes, state: bytes, count: int = 50) -> bytes:
+    """A /proc/<pid>/stat line: pid, (comm), state, then fields numbered from 1 (the start time is "19")."""
+    return b"4242 (" + comm + b") " + state + b" " + b" ".join(str(n).encode() for n in range(1, count)) + b"\n"
+
+
+@pytest.mark.parametrize(("stat", "start"), [
+    (stat_line(b"python3", b"S"), "19"),
+    (stat_line(b"a) R (b", b"S"), "19"),                 # a command name may hold ") " itself
+    (stat_line(b"worker", b"Z"), ""),                    # a zombie is gone already
+    (stat_line(b"worker", b"S", 20), "19"),              # exactly twenty fields after the name
+    (stat_line(b"worker", b"S", 19), ""),                # one short
+    (b"", ""),
+])
+def test_a_process_start_time_is_read_past_the_command_name(stat, start):
+    from papersift.outbox.services import start_time
+
+    assert start_time(stat) == start
+
+
+def test_a_worker_is_named_by_host_pid_and_start_and_a_missing_process_has_no_start():
+    from papersift.outbox.services import _process_start
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()                                          # reaped: its pid names no process now
+    assert _process_start(child.pid) == ""
+    start = _process_start(os.getpid())
+    assert start.isdigit()
+    assert worker_id() == f"{socket.gethostname()}:{os.getpid()}:{start}"
+
+
+def test_smtp_replies_read_as_text_whatever_their_bytes():
+    from papersift.outbox.services import text
+
+    assert text(b"550 5.1.1 caf\xc3\xa9") == "550 5.1.1 café"
+    assert text(b"550 \xff bad") == "550 \ufffd bad"
+    assert text("already text") == "already text"
+
+
+def test_recovery_takes_each_dead_claim_by_its_own_row(caplog):
+    """Another host's worker claims in batches: its stale rows go back, a newer batch of the same worker is left
+    alone; and recovery logs what it did when it released rows only."""
+    stale_sending, fresh_sending, stale_committing, fresh_committing = queue(4)
+    now = timezone.now()
+    old = now - timedelta(minutes=20)
+    for row, status, at in ((stale_sending, "sending", old), (fresh_sending, "sending", now),
+                            (stale_committing, "committing", old), (fresh_committing, "committing", now)):
+        OutboxMessage.objects.filter(id=row.id).update(status=status, claimed_by="elsewhere:7:7", claimed_at=at)
+    report = recover()
+    assert (report.released, report.unknown) == (1, 1)
+    states = dict(OutboxMessage.objects.values_list("id", "status"))
+    assert states == {stale_sending.id: "pending", fresh_sending.id: "sending", stale_committing.id: "unknown",
+                      fresh_committing.id: "committing"}
+    OutboxMessage.objects.filter(id=fresh_sending.id).update(claimed_at=old)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="papersift.outbox.services"):
+        assert recover().released == 1
+    assert [r.getMessage() for r in caplog.records] == ["outbox.recovered released=1 unknown=0"]
+
+
+@pytest.mark.parametrize(("status", "meanwhile", "after"), [
+    ("sending", {"status": "committing"}, "committing"),                  # its worker went on: not resent
+    ("sending", {"claimed_by": "alive:1:1"}, "sending"),                  # released and taken by another
+    ("committing", {"status": "sent"}, "sent"),                           # its worker finished
+    ("committing", {"status": "sending", "claimed_by": "alive:1:1"}, "sending"),  # retried and taken again
+])
+def test_recovery_leaves_a_row_that_changed_after_it_was_read(monkeypatch, status, meanwhile, after):
+    """Between reading the claims and writing, a row can move on; the write applies only to the row as it was."""
+    from papersift.outbox import services
+
+    (row,) = queue(1)
+    OutboxMessage.objects.filter(id=row.id).update(status=status, claimed_by="gone:1:1", claimed_at=timezone.now())
+
+    def dead_but_moved_on(claimed_by, claimed_at, now):
+        OutboxMessage.objects.filter(id=row.id).update(**meanwhile)
+        return True
+
+    monkeypatch.setattr(services, "_claim_is_dead", dead_but_moved_on)
+    report = recover()
+    assert (report.released, report.unknown) == (0, 0)
+    assert OutboxMessage.objects.get(id=row.id).status == after
+
+
+def test_a_claim_skips_messages_taken_between_reading_and_claiming(monkeypatch):
+    """Without row locks (SQLite) a due message read by this worker may have been claimed or sent by another before
+    this worker's write: it stays theirs and is not returned; one this worker sent earlier is not taken again."""
+    from papersift.outbox import services
+
+    taken, done_by_me, free = queue(3)
+    OutboxMessage.objects.filter(id=taken.id).update(status="sending", claimed_by="other:1:1")
+    OutboxMessage.objects.filter(id=done_by_me.id).update(status="sent", claimed_by="me:1:1")
+    monkeypatch.setattr(services, "_due_ids", lambda limit: [taken.id, done_by_me.id, free.id])
+    assert [row.id for row in services._claim("me:1:1")] == [free.id]
+    rows = {r.id: (r.status, r.claimed_by) for r in OutboxMessage.objects.all()}
+    assert rows == {taken.id: ("sending", "other:1:1"), done_by_me.id: ("sent", "me:1:1"),
+                    free.id: ("sending", "me:1:1")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_passes_over_a_message_another_worker_has_locked():
+    """On PostgreSQL a message locked by another worker's claim is skipped, not waited for; SQLite has no row
+    locks (it serialises writers), so there the claim takes it."""
+    import threading
+
+    from django.db import connection
+
+    from papersift.outbox.services import _claim
+
+    locked, free = queue(2)
+    holding, done = threading.Event(), threading.Event()
+
+    def hold_lock():
+        try:
+            with transaction.atomic():
+                list(OutboxMessage.objects.select_for_update().filter(id=locked.id))
+                holding.set()
+                done.wait(10)          # a claim that waits for the lock would get it after this
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold_lock)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        claimed = [row.id for row in _claim("me:1:1")]
+    finally:
+        done.set()
+        thread.join()
+    if connection.vendor == "postgresql":
+        assert claimed == [free.id]
+        assert OutboxMessage.objects.get(id=locked.id).status == "pending"
+    else:
+        assert claimed == [locked.id, free.id]
+
+
+def test_an_unreachable_server_is_logged_with_its_error(settings, real_mail, caplog):
+    server = SmtpServer()                                             # reserved, refusing connections
+    point_at(settings, server.port)
+    queue(1)
+    try:
+        with caplog.at_level("WARNING", logger="papersift.outbox.services"):
+            report = deliver()
+    finally:
+        server.stop()
+    assert report.unreachable.startswith("ConnectionRefusedError: ")
+    assert [(r.getMessage(), r.error) for r in caplog.records] == [("outbox.unreachable", report.unreachable)]
+
+
+def test_a_message_is_sent_from_its_sender_and_recorded_with_the_refused_recipients(smtp_server, caplog):
+    smtp_server.refuse = {"gone@example.org": "550 5.1.1 No such user"}
+    with transaction.atomic():
+        row = enqueue(EmailMessage("hi", "body", "digest@papersift.example", ["ok@example.org", "gone@example.org"]),
+                      kind="digest")
+    before = timezone.now()
+    with caplog.at_level("INFO", logger="papersift.outbox.services"):
+        report = deliver()
+    assert report.sent == 1
+    (message,) = smtp_server.wait_for(1)
+    assert (message.envelope_from, message.envelope_to) == ("digest@papersift.example", ["ok@example.org"])
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.claimed_by) == ("sent", 1, worker_id())
+    assert row.sent_at >= before
+    assert row.last_error == "gone@example.org refused: 550 5.1.1 No such user"
+    sent = [(r.getMessage(), r.id, r.kind) for r in caplog.records if r.levelname == "INFO"]
+    assert sent == [("outbox.sent", row.id, "digest")]
+
+
+def test_a_message_no_longer_held_by_this_worker_is_not_completed(smtp_server):
+    """The end of a message is sent only while its row is this worker's and still being sent: a row that another
+    worker now holds, or that was settled meanwhile, is abandoned mid-DATA (the server keeps nothing)."""
+    from papersift.outbox.services import DeliveryReport, _Connection, _send_one
+
+    theirs, settled = queue(2)
+    OutboxMessage.objects.filter(id=theirs.id).update(status="sending", claimed_by="them:1:1")
+    OutboxMessage.objects.filter(id=settled.id).update(status="failed", claimed_by="me:2:2")
+    report = DeliveryReport()
+    for row in (theirs, settled):
+        row.refresh_from_db()
+        connection = _Connection()
+        try:
+            _send_one(connection, connection.open(), row, "me:2:2", report)
+        finally:
+            connection.drop()
+    assert report.sent == 0 and not smtp_server.messages
+    states = dict(OutboxMessage.objects.values_list("id", "status"))
+    assert states == {theirs.id: "sending", settled.id: "failed"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_taken_over_while_the_server_had_it_stays_with_its_new_worker(settings, real_mail):
+    """Recorded as sent only while still this worker's: if an operator's retry gave it to another worker while
+    the server was taking it, that worker's claim is left as it is."""
+    server = SmtpServer()
+    server.hold = ("data", 1)
+    server.start()
+    point_at(settings, server.port)
+    (row,) = queue(1)
+    try:
+        thread, outcome = deliver_in_background()
+        assert server.held.wait(30)
+        assert OutboxMessage.objects.filter(id=row.id).update(status="sending", claimed_by="them:1:1") == 1
+        server.release.set()
+        thread.join(60)
+    finally:
+        server.stop()
+    row.refresh_from_db()
+    assert (row.status, row.claimed_by, row.sent_at) == ("sending", "them:1:1", None)
+    assert outcome["report"].sent == 1 and len(server.messages) == 1

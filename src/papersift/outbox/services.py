@@ -32,6 +32,7 @@ import os
 import re
 import smtplib
 import socket
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import policy
@@ -85,9 +86,16 @@ def _process_start(pid: int) -> str:
     for no such process, or a zombie (killed, not yet reaped by its parent)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
-            fields = handle.read().rsplit(b")", 1)[1].split()
+            return start_time(handle.read())
     except OSError:
         return ""
+
+
+def start_time(stat: bytes) -> str:
+    """Field 22 (``starttime``) of a ``/proc/<pid>/stat`` line; "" for a zombie or a short line. The command name
+    (field 2) is in parentheses and may itself hold ``)`` and spaces, so fields are counted after the last ``)``:
+    the state is then the first, the start time the twentieth."""
+    fields = stat.rpartition(b")")[2].split()
     return "" if len(fields) < 20 or fields[0] == b"Z" else fields[19].decode()
 
 
@@ -153,10 +161,18 @@ def _due():
     return OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=timezone.now())
 
 
+def _due_ids(limit: int) -> list[int]:
+    """The ids of up to ``limit`` due messages, oldest first, locked (PostgreSQL) but skipping ones that another
+    worker's claim has locked. Call inside a transaction."""
+    due = _due().select_for_update(skip_locked=True)  # pragma: no mutate (no-op on SQLite; see test_delivery)
+    return [pk for (pk,) in due.order_by("id").values_list("id")[:limit]]
+
+
 def _claim(worker: str) -> list[OutboxMessage]:
+    """Claim a batch of due messages for ``worker`` and return those it holds. A message that stopped being
+    pending after it was read (SQLite takes no row lock) stays with whoever took it."""
     with transaction.atomic():
-        due = _due().select_for_update(skip_locked=True).order_by("id").values_list("id")[:CLAIM_BATCH]
-        ids = [pk for (pk,) in due]
+        ids = _due_ids(CLAIM_BATCH)
         OutboxMessage.objects.filter(id__in=ids, status=Status.PENDING).update(
             status=Status.SENDING, claimed_at=timezone.now(), claimed_by=worker)
     return list(OutboxMessage.objects.filter(id__in=ids, claimed_by=worker, status=Status.SENDING).order_by("id"))
@@ -218,10 +234,10 @@ def deliver() -> DeliveryReport:
 
 def _send_one(connection: _Connection, conn: smtplib.SMTP, row: OutboxMessage, worker: str,
               report: DeliveryReport) -> None:
-    ending = []
+    ending = threading.Event()          # set once the end of the message may be on its way
 
     def before_end() -> bool:
-        ending.append(True)
+        ending.set()
         return bool(OutboxMessage.objects.filter(id=row.id, status=Status.SENDING, claimed_by=worker).update(
             status=Status.COMMITTING))
 
@@ -239,13 +255,12 @@ def _send_one(connection: _Connection, conn: smtplib.SMTP, row: OutboxMessage, w
         return
     except OSError as exc:          # the connection broke (smtplib's other errors are OSErrors too)
         connection.drop()
-        if ending:                  # the end may have reached the server: do not send it again
+        if ending.is_set():         # the end may have reached the server: do not send it again
             _unknown(row, worker, f"{type(exc).__name__} after the end of the message: {exc}", report)
         else:
             _release([row], worker, f"{type(exc).__name__}: {exc}")
         return
-    note = "; ".join(f"{address} refused: {code} {reply.decode(errors='replace')}"
-                     for address, (code, reply) in refused.items())
+    note = "; ".join(f"{address} refused: {code} {text(reply)}" for address, (code, reply) in refused.items())
     OutboxMessage.objects.filter(id=row.id, claimed_by=worker).update(
         status=Status.SENT, sent_at=timezone.now(), attempts=row.attempts + 1, last_error=note)
     report.sent += 1
@@ -272,14 +287,18 @@ def _permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
+def text(reply: bytes | str) -> str:
+    """An SMTP reply as text; bytes that are not UTF-8 become U+FFFD rather than an error."""
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
 def describe(exc: Exception) -> str:
     """An SMTP error as the server put it: ``SMTPDataError: 550 5.1.1 No such user``."""
     if isinstance(exc, smtplib.SMTPResponseException):
-        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        return f"{type(exc).__name__}: {exc.smtp_code} {text}"
+        return f"{type(exc).__name__}: {exc.smtp_code} {text(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "SMTPRecipientsRefused: " + "; ".join(
-            f"{address}: {code} {reply.decode(errors='replace')}" for address, (code, reply) in exc.recipients.items())
+            f"{address}: {code} {text(reply)}" for address, (code, reply) in exc.recipients.items())
     return f"{type(exc).__name__}: {exc}"
 
 
