@@ -6,6 +6,7 @@ The crash cases (a worker killed at each step of a delivery) are in tests/digest
 from __future__ import annotations
 
 import os
+import smtplib
 import socket
 import subprocess
 import sys
@@ -204,8 +205,6 @@ def test_refusals_are_counted_each_logged_and_leave_the_message_unclaimed(smtp_s
 
 def test_a_refusal_recorded_by_another_worker_leaves_the_message_alone():
     """The failure is written only while the message is still this worker's (a released claim may be another's)."""
-    import smtplib
-
     from papersift.outbox.services import DeliveryReport, _record_failure
 
     (row,) = queue(1)
@@ -404,6 +403,7 @@ def test_recovery_takes_each_dead_claim_by_its_own_row(caplog):
     ("sending", {"claimed_by": "alive:1:1"}, "sending"),                  # released and taken by another
     ("committing", {"status": "sent"}, "sent"),                           # its worker finished
     ("committing", {"status": "sending", "claimed_by": "alive:1:1"}, "sending"),  # retried and taken again
+    ("committing", {"claimed_by": "alive:1:1"}, "committing"),           # ... and already being handed over
 ])
 def test_recovery_leaves_a_row_that_changed_after_it_was_read(monkeypatch, status, meanwhile, after):
     """Between reading the claims and writing, a row can move on; the write applies only to the row as it was."""
@@ -488,10 +488,10 @@ def test_an_unreachable_server_is_logged_with_its_error(settings, real_mail, cap
 
 
 def test_a_message_is_sent_from_its_sender_and_recorded_with_the_refused_recipients(smtp_server, caplog):
-    smtp_server.refuse = {"gone@example.org": "550 5.1.1 No such user"}
+    smtp_server.refuse = {"gone@example.org": "550 5.1.1 No such user", "full@example.org": "452 4.2.2 Full"}
     with transaction.atomic():
-        row = enqueue(EmailMessage("hi", "body", "digest@papersift.example", ["ok@example.org", "gone@example.org"]),
-                      kind="digest")
+        row = enqueue(EmailMessage("hi", "body", "digest@papersift.example",
+                                   ["ok@example.org", "gone@example.org", "full@example.org"]), kind="digest")
     before = timezone.now()
     with caplog.at_level("INFO", logger="papersift.outbox.services"):
         report = deliver()
@@ -501,7 +501,8 @@ def test_a_message_is_sent_from_its_sender_and_recorded_with_the_refused_recipie
     row.refresh_from_db()
     assert (row.status, row.attempts, row.claimed_by) == ("sent", 1, worker_id())
     assert row.sent_at >= before
-    assert row.last_error == "gone@example.org refused: 550 5.1.1 No such user"
+    assert row.last_error == ("gone@example.org refused: 550 5.1.1 No such user; "
+                              "full@example.org refused: 452 4.2.2 Full")
     sent = [(r.getMessage(), r.id, r.kind) for r in caplog.records if r.levelname == "INFO"]
     assert sent == [("outbox.sent", row.id, "digest")]
 
@@ -547,3 +548,54 @@ def test_a_message_taken_over_while_the_server_had_it_stays_with_its_new_worker(
     row.refresh_from_db()
     assert (row.status, row.claimed_by, row.sent_at) == ("sending", "them:1:1", None)
     assert outcome["report"].sent == 1 and len(server.messages) == 1
+
+
+def test_a_queued_message_keeps_its_dedupe_key_and_long_headers_whole():
+    link = "<https://papersift.example/digests/unsubscribe/" + "x" * 300 + ">"
+    message = EmailMessage("digest", "body", "papersift@localhost", ["r@example.org"],
+                           headers={"List-Unsubscribe": link})
+    with transaction.atomic():
+        row = enqueue(message, kind="digest", dedupe_key="digest:7:2026-12-03")
+    row.refresh_from_db()
+    assert row.dedupe_key == "digest:7:2026-12-03"
+    assert f"List-Unsubscribe: {link}\r\n".encode() in bytes(row.mime)    # one line, as SMTP carries it
+
+
+def test_a_claim_takes_at_most_one_batch(monkeypatch):
+    from papersift.outbox import services
+
+    monkeypatch.setattr(services, "CLAIM_BATCH", 2)
+    first, second, third = queue(3)
+    assert [row.id for row in services._claim("me:1:1")] == [first.id, second.id]
+    assert [row.id for row in services._claim("me:1:1")] == [third.id]
+
+
+@pytest.mark.parametrize(("error", "permanent"), [
+    (ValueError("an address SMTP cannot carry"), True),
+    (smtplib.SMTPDataError(550, b"No such user"), True),
+    (smtplib.SMTPDataError(500, b"Syntax error"), True),
+    (smtplib.SMTPDataError(499, b"odd"), False),
+    (smtplib.SMTPDataError(451, b"Try later"), False),
+    (smtplib.SMTPSenderRefused(553, b"Bad sender", "s@example.org"), True),
+    (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"No"), "b@example.org": (500, b"No")}), True),
+    (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"No"), "b@example.org": (452, b"Full")}), False),
+    (smtplib.SMTPRecipientsRefused({"a@example.org": (499, b"odd")}), False),
+    (smtplib.SMTPServerDisconnected("gone"), False),
+])
+def test_which_refusals_are_final(error, permanent):
+    from papersift.outbox.services import _permanent
+
+    assert _permanent(error) is permanent
+
+
+@pytest.mark.parametrize(("error", "described"), [
+    (smtplib.SMTPDataError(550, b"5.1.1 No such user"), "SMTPDataError: 550 5.1.1 No such user"),
+    (smtplib.SMTPSenderRefused(553, "5.1.8 Bad sender", "s@example.org"), "SMTPSenderRefused: 553 5.1.8 Bad sender"),
+    (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"No such user"), "b@example.org": (452, b"Full \xff")}),
+     "SMTPRecipientsRefused: a@example.org: 550 No such user; b@example.org: 452 Full \ufffd"),
+    (ConnectionRefusedError(111, "Connection refused"), "ConnectionRefusedError: [Errno 111] Connection refused"),
+])
+def test_an_smtp_error_is_described_as_the_server_put_it(error, described):
+    from papersift.outbox.services import describe
+
+    assert describe(error) == described
