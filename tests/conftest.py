@@ -73,6 +73,9 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.CACHES["default"]["LOCATION"] = str(Path(os.environ["PAPERSIFT_DATA_DIR"]) / "cache")
+    # Pages are rendered for every request, here and in the servers tests start (cli_env), so a test that changes
+    # the catalog directly reads what it wrote at once; tests/web/test_pagecache.py turns the cache on for itself.
+    settings.PAPERSIFT["PAGE_CACHE_SECONDS"] = 0
     if config.getoption("--backend") == "postgresql" and _postgres() is None and ON_CI:
         raise pytest.UsageError(f"PostgreSQL is required when CI=true: {_server_problem}")
 
@@ -178,7 +181,7 @@ def cli_env(tmp_path, backend) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERSIFT_")}
     env["PAPERSIFT_DATA_DIR"] = str(tmp_path / "data")
     env["PAPERSIFT_LOAD_SAMPLE"] = "false"
-    env.update(OFFLINE)
+    env.update(OFFLINE, PAPERSIFT_PAGE_CACHE_SECONDS="0")
     if backend == "postgresql":
         env["PAPERSIFT_DATABASE_URL"] = _server.create_database(f"cli_{uuid.uuid4().hex[:12]}")
     return env

@@ -90,6 +90,12 @@ SETTINGS: tuple[Setting, ...] = (
             "dumps) and local XML files are streamed and have no such limit."),
     Setting("SERVER_WORKERS", int, 2, "Worker processes of `papersift serve` (gunicorn)."),
     Setting("SERVER_THREADS", int, 4, "Threads per worker process of `papersift serve`."),
+    Setting("PAGE_CACHE_SECONDS", int, 60,
+            "How long a page kept for readers who are not signed in (paper pages, search results, lists) may be "
+            "served again before it is rendered anew; any write on the site starts every page afresh. 0 turns "
+            "the page cache off. Signed-in readers always get their own render."),
+    Setting("PAGE_CACHE_MB", int, 64,
+            "Memory (MB) each server process may hold for kept pages; the least recently used go first."),
     Setting("SEARCH_SEMANTIC", _bool, True,
             "Use the embedding model and vector index in search and similar papers; off means lexical (BM25) only."),
     Setting("SEARCH_MIN_SIMILARITY", float, 0.3,

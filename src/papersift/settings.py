@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "papersift.web.pagecache.InvalidateOnWriteMiddleware",   # outside the write's transaction: after its commit
     # Django 6's own Content-Security-Policy support; Django 5.2 (Python 3.11) gets the same header from papersift's.
     "django.middleware.csp.ContentSecurityPolicyMiddleware" if django.VERSION >= (6, 0)
     else "papersift.web.middleware.ContentSecurityPolicyMiddleware",
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "papersift.web.look.theme",
                 "papersift.sources.context_processors.freshness",
                 "papersift.recommend.context_processors.reader_signals",
+                "papersift.web.pagecache.csrf",      # after Django's own: a kept page's forms get a placeholder
             ],
         },
     },

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 
+from papersift import changes
 from papersift.catalog.models import DailyListing, Paper
 from papersift.indexing.models import Embedding
 from papersift.indexing.store import LEXICAL, VECTORS, IndexStore, read_manifest, write_manifest
@@ -129,6 +130,7 @@ def _sync_lexical(generation: Path, on_progress: Progress | None) -> int:
         index.commit()
         manifest.lexical_docs = index.count()
         write_manifest(generation, manifest)
+        changes.changed()
         log.info("index.lexical", extra={"papers": done, "generation": generation.name})
     return done
 
@@ -213,6 +215,7 @@ def _sync_vectors(generation: Path, model_id: str, on_progress: Progress | None)
     index.save(path)
     manifest.model_id, manifest.vector_watermark, manifest.vectors = model_id, last, len(index)
     write_manifest(generation, manifest)
+    changes.changed()
     log.info("index.vectors", extra={"added": added, "generation": generation.name})
     return added
 
@@ -249,6 +252,7 @@ def rebuild(on_progress: Callable[[str, int, int], None] | None = None) -> Updat
         report.lexical = _sync_lexical(generation, _stage(on_progress, "lexical", Paper.objects.count()))
         report.vectors = _sync_vectors(generation, MODEL_ID, _stage(on_progress, "vectors", None))
         store.swap(generation)
+        changes.changed()
         report.generation = generation.name
     report.seconds = round(time.perf_counter() - started, 2)
     return report

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
+from papersift import changes
 from papersift.catalog.services import UpsertResult, upsert
 from papersift.ingest import polite, sources
 from papersift.ingest.fetch import FetchError, Fetcher
@@ -123,6 +124,7 @@ class Ingest:
                 continue
             for item in inputs:
                 report.files.append(self._one(item))
+        changes.changed()               # a paper page may show what was written, even before the index has it
         indexing = time.monotonic()
         report.indexed = self.sync_index() if self.index else None
         report.index_seconds = time.monotonic() - indexing

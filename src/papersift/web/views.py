@@ -19,6 +19,7 @@ from papersift.community.services import voted_ids
 from papersift.indexing import selectors as search
 from papersift.recommend.selectors import dismissed_ids
 from papersift.web import hf, params
+from papersift.web.pagecache import shared_page
 from papersift.web.params import BadParameter
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def window_url(window: catalog.Window | None) -> str:
     return reverse(WINDOW_URLS[window.kind], args=[window.key]) if window else ""
 
 
+@shared_page
 def listing(request: HttpRequest, kind: str = "day", key: str | None = None) -> HttpResponse:
     """`/papers`, `/papers/date/D`, `/papers/week/YYYY-Www`, `/papers/month/YYYY-MM`."""
     if key is not None:
@@ -111,6 +113,7 @@ def pick_date(request: HttpRequest) -> HttpResponse:
     return redirect(f"{target}?sort={sort}" if sort in catalog.LISTING_SORTS else target)
 
 
+@shared_page
 def trending(request: HttpRequest) -> HttpResponse:
     """`/papers/trending`: the last week of listing days by the trending formula (`catalog/trending.py`)."""
     try:
@@ -126,6 +129,7 @@ def trending(request: HttpRequest) -> HttpResponse:
     })
 
 
+@shared_page
 def author(request: HttpRequest, name: str) -> HttpResponse:
     """`/authors/<name>`: every paper in the catalog with an author of that name (names are not identities)."""
     try:
@@ -152,6 +156,7 @@ def _api_twin(page: catalog.ListingPage) -> str:
     return f"{reverse('api:daily_papers')}?{query}&p={page.page}&limit={page.limit}"
 
 
+@shared_page
 def announcements(request: HttpRequest, key: str | None = None) -> HttpResponse:
     """`/announcements` (the latest day arXiv announced) and `/announcements/YYYY-MM-DD`: everything announced in
     the followed categories, by category, new / cross-listed / replaced marked."""
@@ -172,6 +177,7 @@ def announcements(request: HttpRequest, key: str | None = None) -> HttpResponse:
     })
 
 
+@shared_page
 def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     found = catalog.paper_detail(arxiv_id)
     if found is None:
@@ -187,6 +193,7 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     })
 
 
+@shared_page
 def organization(request: HttpRequest, name: str) -> HttpResponse:
     """`/orgs/<name>`: the papers Hugging Face credits to an organisation, newest or most upvoted first."""
     try:
@@ -223,6 +230,7 @@ def paper_bibtex(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return response
 
 
+@shared_page
 def search_page(request: HttpRequest) -> HttpResponse:
     form = {name: request.GET.get(name, "") for name in ("q", "mode", "sort", "category", "since", "until")}
     context = {"form": form, "modes": params.SEARCH_MODES, "search_sorts": params.SEARCH_SORTS}
