@@ -93,6 +93,21 @@ def test_the_seeds_that_drew_a_paper_are_named_best_first():
     assert scoring.nearest_signals(_similarities(), [], [4]) == [[]]
 
 
+@pytest.mark.parametrize("repeated, once", [
+    ("Diffusion models for text. Diffusion models, diffusion everywhere.", "Diffusion models for text everywhere"),
+    ("Graph neural networks: graph neural networks predict molecules", "Graph neural networks predict molecules"),
+])
+def test_a_paper_repeating_the_readers_words_ranks_level_with_one_saying_them_once(repeated, once):
+    # Binary tf (docs/recommendations.md, 2026-12-03): a reader's interest shows in how much of their vocabulary
+    # a paper shares, not in how often the paper repeats it.
+    texts = [repeated, once, "Board games and tree search agents", once.lower() + " and more"]
+    matrix = scoring.lexical_matrix(texts)
+    assert np.allclose(matrix[0].toarray(), matrix[1].toarray())
+    similar = scoring.Similarities.compute(matrix[[3]], matrix[:3])
+    scores = scoring.score_readers(similar, [[0]])[0]
+    assert scores[0] == pytest.approx(scores[1]) and scores[0] > scores[2]
+
+
 @pytest.mark.parametrize("texts", [[], ["one"], ["alpha beta", "gamma delta"]])
 def test_too_few_shared_words_give_zero_similarity_not_an_error(texts):
     matrix = scoring.lexical_matrix(texts)
