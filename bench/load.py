@@ -19,7 +19,9 @@ and usearch, fuses, renders. The semantic hits are meaningless for relevance; th
 Load: wrk, 2 threads, each request a random path from a fixed list: 5,000 distinct keyword queries (3-5
 consecutive words of random real titles; the query-embedding cache holds 2,048, so later requests partly hit it,
 as repeated queries do in production) or 2,000 random paper ids. The server: `papersift serve --no-worker`, its
-default workers and threads unless --workers/--threads, PAPERSIFT_AUTO_UPDATE off. wrk runs on the same two cores
+default workers and threads unless --workers/--threads, PAPERSIFT_AUTO_UPDATE off, its page cache for readers
+who are not signed in as configured (`--page-cache 0`: every request rendered, the cost of a page nobody asked
+for in the last PAPERSIFT_PAGE_CACHE_SECONDS). wrk runs on the same two cores
 as the server (it takes about a tenth of one). Results also go to bench/results/load.json (git-ignored).
 """
 
@@ -152,10 +154,13 @@ def queries(papers: list[dict], count: int, rng: random.Random) -> list[str]:
     return sorted(found)
 
 
-def serve(workdir: Path, port: int, workers: int | None, threads: int | None) -> subprocess.Popen:
+def serve(workdir: Path, port: int, workers: int | None, threads: int | None,
+          page_cache: int | None = None) -> subprocess.Popen:
     env = environment(workdir)
     if threads:
         env["PAPERSIFT_SERVER_THREADS"] = str(threads)
+    if page_cache is not None:
+        env["PAPERSIFT_PAGE_CACHE_SECONDS"] = str(page_cache)
     args = [str(CLI), "serve", "--port", str(port), "--no-worker"]
     if workers:
         args += ["--workers", str(workers)]
@@ -212,6 +217,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds per route and connection count")
     parser.add_argument("--workers", type=int)
     parser.add_argument("--threads", type=int)
+    parser.add_argument("--page-cache", type=int, metavar="SECONDS",
+                        help="PAPERSIFT_PAGE_CACHE_SECONDS for the server (0: every request rendered); default its own")
     parser.add_argument("--routes", default=",".join(name for name, _ in ROUTES))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -231,9 +238,10 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = serve(workdir, port, args.workers, args.threads)
+    proc = serve(workdir, port, args.workers, args.threads, args.page_cache)
     result = {"commit": git_commit(), "machine": machine(), "papers": built["papers"], "embedded": built["embed"],
-              "workers": args.workers, "threads": args.threads, "duration_s": args.duration, "routes": {}}
+              "workers": args.workers, "threads": args.threads, "page_cache_s": args.page_cache,
+              "duration_s": args.duration, "routes": {}}
     try:
         wanted = args.routes.split(",")
         for name, template in ROUTES:

@@ -226,7 +226,8 @@ def own_cache():
     from django.test.utils import override_settings
 
     location = tempfile.mkdtemp(prefix="papersift-cache-")
-    with override_settings(CACHES={"default": {**settings.CACHES["default"], "LOCATION": location}}):
+    with override_settings(CACHES={"default": {**settings.CACHES["default"], "LOCATION": location},
+                                   "pages": {**settings.CACHES["pages"], "LOCATION": location + "-pages"}}):
         yield location
 
 

@@ -94,8 +94,9 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a page kept for readers who are not signed in (paper pages, search results, lists) may be "
             "served again before it is rendered anew; any write on the site starts every page afresh. 0 turns "
             "the page cache off. Signed-in readers always get their own render."),
-    Setting("PAGE_CACHE_MB", int, 64,
-            "Memory (MB) each server process may hold for kept pages; the least recently used go first."),
+    Setting("PAGE_CACHE_ENTRIES", int, 20_000,
+            "Pages kept at most (files under DATA_DIR/pages, shared by the server's processes; about 10 KB each, "
+            "compressed); when full, a third of them, at random, make room."),
     Setting("SEARCH_SEMANTIC", _bool, True,
             "Use the embedding model and vector index in search and similar papers; off means lexical (BM25) only."),
     Setting("SEARCH_MIN_SIMILARITY", float, 0.3,

@@ -125,7 +125,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # would make it forget limits as soon as 300 buckets exist (it culls a third of them): far more are allowed.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                       "LOCATION": str(Path(PAPERSIFT["DATA_DIR"]) / "cache"),
-                      "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+                      "OPTIONS": {"MAX_ENTRIES": 100_000}},
+          # Pages kept for readers who are not signed in (web/pagecache.py): shared by the server's processes.
+          "pages": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                    "LOCATION": str(Path(PAPERSIFT["DATA_DIR"]) / "pages"),
+                    "OPTIONS": {"MAX_ENTRIES": PAPERSIFT["PAGE_CACHE_ENTRIES"]}}}
 ACCOUNT_ADAPTER = "papersift.accounts.adapter.AccountAdapter"   # client address, per-account login limit, mails signed papersift
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]

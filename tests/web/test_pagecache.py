@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from papersift import changes
 from papersift.catalog.models import Paper
 from papersift.web import pagecache
-from papersift.web.pagecache import MARKER, Kept, PageStore
+from papersift.web.pagecache import MARKER
 from tests.forms import submit
 from tests.people import browser_for
 
@@ -38,6 +38,10 @@ def page_cache(settings):
     pagecache.store().clear()
 
 
+def kept_pages(page_cache) -> int:
+    return len(page_cache._list_cache_files())
+
+
 def fetch(client, path: str) -> tuple[str, int]:
     """The page's HTML and the number of SQL queries its request made."""
     with CaptureQueriesContext(connection) as queries:
@@ -50,7 +54,7 @@ def fetch(client, path: str) -> tuple[str, int]:
                                   "/papers/trending"])
 def test_a_page_is_rendered_once_and_then_served_without_a_query(sample, page_cache, path):
     first, queries = fetch(browser_for(), path)
-    assert queries > 0 and len(page_cache) == 1
+    assert queries > 0 and kept_pages(page_cache) == 1
     again, queries = fetch(browser_for(), path)
     assert queries == 0
     assert TOKEN.sub("", again) == TOKEN.sub("", first)
@@ -104,10 +108,10 @@ def test_what_is_not_kept(sample, settings, page_cache):
     session.cookies[settings.SESSION_COOKIE_NAME] = "whatever"    # may be signed in: rendered for them alone
     session.get(f"/papers/{PAPER}")
     browser_for().get("/search?q=" + "a" * 5000)                   # an address too long to keep
-    assert len(page_cache) == 0
+    assert kept_pages(page_cache) == 0
     settings.PAPERSIFT = {**settings.PAPERSIFT, "PAGE_CACHE_SECONDS": 0}
     fetch(browser_for(), f"/papers/{PAPER}")
-    assert len(page_cache) == 0
+    assert kept_pages(page_cache) == 0
 
 
 def test_the_theme_is_part_of_what_a_page_is_kept_under(sample):
@@ -129,27 +133,28 @@ def test_a_page_that_read_the_token_itself_is_never_kept(page_cache):
 
     request = RequestFactory().get("/x")
     response = view(request)
-    assert response.status_code == 200 and len(page_cache) == 0
+    assert response.status_code == 200 and kept_pages(page_cache) == 0
 
 
-def kept(size: int, generation: object = 1, expires: float = 100.0) -> Kept:
-    return Kept(b"x" * size, (), generation, expires)
+def test_kept_pages_are_shared_by_the_server_processes_and_bounded(sample, page_cache, settings):
+    """Kept pages are files every process reads (a page rendered by one worker is served by the other), and their
+    number stays under PAGE_CACHE_ENTRIES."""
+    import subprocess
+    import sys
 
-
-def test_the_store_drops_the_least_recently_used_beyond_its_budget_and_anything_stale():
-    pages = PageStore(budget=3 * kept(1000).size)
-    for key in "abc":
-        pages.put(key, kept(1000))
-    assert pages.get("a", 1, 0.0) is not None                      # a is now the most recently used
-    pages.put("d", kept(1000))
-    assert [key for key in "abcd" if pages.get(key, 1, 0.0)] == ["a", "c", "d"]
-    assert pages.used == 3 * kept(1000).size
-    pages.put("huge", kept(10_000))                                 # larger than the whole budget: not kept
-    assert pages.get("huge", 1, 0.0) is None and len(pages) == 3
-    pages.put("a", kept(10))                                        # replaced, not counted twice
-    assert pages.used == 2 * kept(1000).size + kept(10).size
-    assert pages.get("c", 2, 0.0) is None                           # another generation: gone
-    assert pages.get("d", 1, 100.0) is None                         # expired: gone
-    assert len(pages) == 1 and pages.used == kept(10).size
-    pages.clear()
-    assert len(pages) == 0 and pages.used == 0
+    fetch(browser_for(), f"/papers/{PAPER}")
+    location = settings.CACHES["pages"]["LOCATION"]
+    script = ("import pickle, sys, zlib; from pathlib import Path; pages = list(Path(sys.argv[1]).glob('*.djcache'));"
+              " handle = open(pages[0], 'rb'); pickle.load(handle);"
+              " content, headers = pickle.loads(zlib.decompress(handle.read()));"
+              " print(len(pages), dict(headers)['Content-Type'], b'2608.19880' in content)")
+    other = subprocess.run([sys.executable, "-c", script, location], capture_output=True, text=True, check=True)
+    assert other.stdout.split() == ["1", "text/html;", "charset=utf-8", "True"]
+    assert page_cache._max_entries == settings.PAPERSIFT["PAGE_CACHE_ENTRIES"] > 0
+    page_cache._max_entries = 3
+    try:
+        for day in ("2026-08-17", "2026-08-18", "2026-08-19", "2026-08-20", "2026-08-21"):
+            fetch(browser_for(), f"/papers/date/{day}")
+        assert kept_pages(page_cache) <= 3
+    finally:
+        page_cache._max_entries = settings.PAPERSIFT["PAGE_CACHE_ENTRIES"]

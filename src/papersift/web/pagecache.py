@@ -1,9 +1,9 @@
 """Whole pages kept for readers who are not signed in, so a crowd on one page costs one render, not one each.
 
 A view marked `shared_page` (paper pages, search results, the daily/weekly/monthly lists, trending, authors,
-organisations) is rendered once per address and kept in this process's memory for ``PAGE_CACHE_SECONDS``
-(``PAGE_CACHE_MB`` at most, least recently used out first). What is per reader in such a page is left out of
-what is kept:
+organisations) is rendered once per address and kept for ``PAGE_CACHE_SECONDS`` in Django's ``pages`` cache
+(files under ``DATA_DIR/pages``, shared by every server process; ``PAGE_CACHE_ENTRIES`` at most). What is per
+reader in such a page is left out of what is kept:
 
 - the CSRF token of its forms (vote, save, theme): the kept copy holds `MARKER` where the token goes, and every
   reader gets their own token put in (Django's `get_token`, which also sets their CSRF cookie);
@@ -21,13 +21,11 @@ renders anew. A change that takes none of those paths shows within ``PAGE_CACHE_
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from dataclasses import dataclass
+import hashlib
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
@@ -41,82 +39,22 @@ SAFE = {"GET", "HEAD"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-@dataclass(frozen=True)
-class Kept:
-    content: bytes
-    headers: tuple[tuple[str, str], ...]
-    generation: object
-    expires: float
-
-    @property
-    def size(self) -> int:
-        return len(self.content) + 512
-
-
-class PageStore:
-    """A least-recently-used map of kept pages under a byte budget, safe across a process's threads."""
-
-    def __init__(self, budget: int):
-        self.budget = budget
-        self.used = 0
-        self._pages: OrderedDict[str, Kept] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str, generation: object, now: float) -> Kept | None:
-        with self._lock:
-            kept = self._pages.get(key)
-            if kept is None:
-                return None
-            if kept.generation != generation or kept.expires <= now:
-                self._drop(key)
-                return None
-            self._pages.move_to_end(key)
-            return kept
-
-    def put(self, key: str, kept: Kept) -> None:
-        if kept.size > self.budget:
-            return
-        with self._lock:
-            if key in self._pages:
-                self._drop(key)
-            self._pages[key] = kept
-            self.used += kept.size
-            while self.used > self.budget:
-                self._drop(next(iter(self._pages)))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-            self.used = 0
-
-    def __len__(self) -> int:
-        return len(self._pages)
-
-    def _drop(self, key: str) -> None:
-        self.used -= self._pages.pop(key).size
-
-
-_store: PageStore | None = None
-_store_lock = threading.Lock()
-
-
-def store() -> PageStore:
-    """This process's kept pages (made on first use, sized by ``PAGE_CACHE_MB``)."""
-    global _store
-    if _store is None:
-        with _store_lock:
-            if _store is None:
-                _store = PageStore(settings.PAPERSIFT["PAGE_CACHE_MB"] << 20)
-    return _store
+def store() -> BaseCache:
+    """Where kept pages live: Django's ``pages`` cache, files under ``DATA_DIR/pages`` shared by every server
+    process (``PAGE_CACHE_ENTRIES`` at most; a third, at random, go when it is full)."""
+    return caches["pages"]
 
 
 def _key(request: HttpRequest) -> str | None:
-    """The kept page's key, or None for a request that must get its own render."""
+    """The kept page's key (its address and theme, under the content generation), or None for a request that
+    must get its own render."""
     if request.method not in SAFE or settings.SESSION_COOKIE_NAME in request.COOKIES \
             or "messages" in request.COOKIES:
         return None
-    key = f"{request.scheme}://{request.get_host()}{request.get_full_path()}|{theme_of(request)}"
-    return key if len(key) <= MAX_KEY else None
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}|{theme_of(request)}"
+    if len(address) > MAX_KEY:
+        return None
+    return "page:" + hashlib.sha256(f"{changes.generation()}|{address}".encode()).hexdigest()
 
 
 def _keepable(response: HttpResponse, token_read: bool) -> bool:
@@ -140,11 +78,12 @@ def shared_page(view):
         key = _key(request) if seconds > 0 else None
         if key is None:
             return view(request, *args, **kwargs)
-        pages, current, now = store(), changes.generation(), time.monotonic()
-        kept = pages.get(key, current, now)
+        pages = store()
+        kept = pages.get(key)
         if kept is not None:
-            response = HttpResponse(_with_token(request, kept.content))
-            for name, value in kept.headers:
+            content, headers = kept
+            response = HttpResponse(_with_token(request, content))
+            for name, value in headers:
                 response[name] = value
             return response
         request.page_cache_render = True
@@ -158,7 +97,7 @@ def shared_page(view):
             return response
         if _keepable(response, token_read):
             headers = tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name))
-            pages.put(key, Kept(response.content, headers, current, now + seconds))
+            pages.set(key, (response.content, headers), seconds)
         response.content = _with_token(request, response.content)
         return response
 
