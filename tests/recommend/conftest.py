@@ -39,3 +39,14 @@ def paper(arxiv_id: str):
     from papersift.catalog.models import Paper
 
     return Paper.objects.get(arxiv_id=arxiv_id)
+
+
+@pytest.fixture(autouse=True)
+def fresh_catalog_reference():
+    """Each test reads its own catalog's reference sample (the process keeps one between rankings)."""
+    import sys
+
+    selectors = sys.modules.get("papersift.recommend.selectors")
+    if selectors is not None:
+        selectors.forget_catalog_reference()
+    yield

@@ -112,6 +112,9 @@ def test_a_paper_repeating_the_readers_words_ranks_level_with_one_saying_them_on
 def test_too_few_shared_words_give_zero_similarity_not_an_error(texts):
     matrix = scoring.lexical_matrix(texts)
     assert matrix.shape[0] == len(texts) and matrix.nnz == 0
+    empty = scoring.document_frequencies(scoring.term_counts([]))       # an empty catalog's reference
+    matrix = scoring.lexical_matrix(texts, empty)
+    assert matrix.shape[0] == len(texts) and matrix.nnz == 0 and empty.documents == 0
 
 
 def test_the_scoring_and_evaluation_modules_do_not_import_django():
@@ -121,3 +124,50 @@ def test_the_scoring_and_evaluation_modules_do_not_import_django():
                     if isinstance(node, (ast.Import, ast.ImportFrom))
                     for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])}
         assert "django" not in imported, name
+
+
+# -- document frequencies from the catalog (docs/recommendations.md, 2026-12-03) --------------------------------------
+
+CATALOG = ([f"A new benchmark for task {i}" for i in range(20)]        # "benchmark", "dataset": common
+           + [f"A large dataset of records number {i}" for i in range(20)]
+           + ["Quantum gravity in two dimensions", "Zebrafish heart regeneration", "Lattice field theory"])
+
+
+@pytest.mark.parametrize("rare, common", [("zebrafish", "benchmark"), ("lattice", "dataset")])
+def test_a_word_rare_in_the_catalog_shared_with_a_seed_lifts_a_paper_more_than_a_common_one(rare, common):
+    # The pool alone cannot tell the two words apart: each is in the seed and in one candidate.
+    pool = [f"{rare.title()} kinetics", f"{common.title()} solvers", "Protein folding", f"{rare} {common}"]
+    reference = scoring.document_frequencies(scoring.term_counts(CATALOG))
+    for fitted, expect_tie in ((scoring.lexical_matrix(pool), True), (scoring.lexical_matrix(pool, reference), False)):
+        similar = scoring.Similarities.compute(fitted[[3]], fitted[:3])
+        scores = scoring.score_readers(similar, [[0]])[0]
+        if expect_tie:
+            assert scores[0] == pytest.approx(scores[1])
+        else:
+            assert scores[0] > scores[1] > scores[2]
+
+
+def test_papers_in_the_reference_sample_are_not_counted_twice():
+    pool = PAPERS[:4]
+    with_pool = scoring.document_frequencies(scoring.term_counts(CATALOG + pool))
+    without = scoring.document_frequencies(scoring.term_counts(CATALOG))
+    assert with_pool.documents == len(CATALOG) + 4
+    counted = scoring.lexical_matrix(pool, with_pool, counted=np.ones(4, dtype=bool))
+    added = scoring.lexical_matrix(pool, without)
+    assert np.allclose(counted.toarray(), added.toarray()) and counted.nnz
+
+
+@pytest.mark.parametrize("reference", [["Nothing alike at all"], []])
+def test_an_out_of_date_reference_never_makes_the_pools_shared_words_vanish(reference):
+    # The pool's papers are marked as in a reference that no longer holds their words (read before an update).
+    frequencies = scoring.document_frequencies(scoring.term_counts(reference or [""]))
+    matrix = scoring.lexical_matrix(PAPERS, frequencies, counted=np.ones(len(PAPERS), dtype=bool))
+    assert np.allclose(matrix.toarray(), scoring.lexical_matrix(PAPERS).toarray())
+    assert all(matrix[i].nnz for i in range(len(PAPERS)))
+
+
+def test_document_frequencies_count_a_term_once_per_paper():
+    frequencies = scoring.document_frequencies(scoring.term_counts(["graph graph graph", "graph nets", "nets"]))
+    graph, nets = (int(scoring.term_counts([w]).indices[0]) for w in ("graph", "nets"))
+    found = dict(zip(frequencies.terms.tolist(), frequencies.papers.tolist()))
+    assert frequencies.documents == 3 and found[graph] == 2 and found[nets] == 2

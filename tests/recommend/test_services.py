@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from papersift.community.services import set_vote
 from papersift.lists import services as lists
-from papersift.recommend import selectors, services
+from papersift.recommend import scoring, selectors, services
 from papersift.recommend.models import Follow, Signal
 from tests.recommend.conftest import TWO_ARXIV_BIB, paper, reader
 
@@ -144,3 +145,48 @@ def test_deleting_the_account_deletes_every_signal_and_follow(sample):
     services.feed_key(ada)
     delete_account(ada)
     assert not (Signal.objects.exists() or Follow.objects.exists() or Reader.objects.exists())
+
+
+def _add_papers(count: int, text: str) -> None:
+    from papersift.catalog.models import Paper
+
+    start = Paper.objects.filter(arxiv_id__startswith="2699.").count()
+    Paper.objects.bulk_create([Paper(arxiv_id=f"2699.{i:05d}", title=f"{text} {i}", abstract=text,
+                                     content_hash=str(i), source="test", source_uri="test")
+                               for i in range(start, start + count)])
+
+
+def _in_reference(word: str, reference: selectors.CatalogReference) -> int:
+    term = int(scoring.term_counts([word]).indices[0])
+    found = np.flatnonzero(reference.frequencies.terms == term)
+    return int(reference.frequencies.papers[found[0]]) if len(found) else 0
+
+
+def test_the_catalog_reference_is_read_once_and_again_when_the_catalog_grows_or_it_ages(sample, monkeypatch):
+    from papersift.catalog.models import Paper
+
+    first = selectors.catalog_reference()
+    assert first.frequencies.documents == min(Paper.objects.count(), scoring.REFERENCE)
+    _add_papers(1, "quokka habitats")
+    assert selectors.catalog_reference() is first                       # one more paper: kept
+    assert _in_reference("quokka", first) == 0
+    _add_papers(int(0.05 * Paper.objects.count()), "quokka habitats")   # 5% more: read again
+    grown = selectors.catalog_reference()
+    assert grown is not first and _in_reference("quokka", grown) > 1
+    monkeypatch.setattr(selectors, "REFERENCE_MAX_AGE", 0.0)
+    assert selectors.catalog_reference() is not grown                   # too old: read again
+
+
+def test_a_word_rare_in_the_catalog_decides_between_two_papers_the_window_alone_ties(sample):
+    # Two candidates each share one word with the reader's seed; in the pool both words are in two papers,
+    # in the catalog one of them is everywhere.
+    from papersift.catalog.models import Paper
+
+    _add_papers(200, "A wombat study")
+    seed, rare, common = (Paper.objects.create(arxiv_id=f"2698.0000{i}", title=title, abstract="", content_hash=str(i),
+                                                source="test", source_uri="test")
+                          for i, title in enumerate(["Quokka wombat", "Quokka kinetics", "Wombat solvers"]))
+    readers = [selectors.Interests(None, [seed.id], [], {seed.id})]
+    ranked = selectors.recommend(readers, [rare.id, common.id], 2)[None]
+    assert [item.paper_id for item in ranked.items] == [rare.id, common.id]
+    assert ranked.items[0].score > ranked.items[1].score

@@ -84,7 +84,8 @@ def _print(result, start: date, end: date, unknown: list[str], as_json: bool) ->
 @click.command("recommend")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option("--method", default="profile", show_default=True, metavar="NAME",
-              help="The method to score: profile (shipped), profile-lexical, profile+popularity, centroid-tfidf, "
+              help="The method to score: profile (shipped), profile-lexical, profile-corpus-idf, "
+                   "profile-pool-idf, profile+popularity, centroid-tfidf, "
                    "centroid-embedding, nearest-seed, linear, tfidf-svm, random, popular.")
 @click.option("--baselines/--no-baselines", default=True, show_default=True,
               help="Also score random, popular (when the corpus has upvotes) and tfidf-svm.")

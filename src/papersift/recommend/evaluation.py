@@ -7,14 +7,18 @@ and MRR@10 against ``relevant``, averaged over users. ``authors``, ``categories`
 fields; no method here reads authors.
 
 Methods (``METHODS``): the shipped one (``profile``; ``profile-lexical`` is the same before vectors exist) and
-the candidates it was chosen against. tf-idf is fitted on the whole corpus (the catalog a recommender sees).
+the candidates it was chosen against. ``profile`` and ``profile-lexical`` build tf-idf as the product does
+(``selectors.Pool``): document frequencies from the user's candidates and seeds plus a reference sample of the
+catalog, the ``scoring.REFERENCE`` most recent corpus papers dated up to the window's newest candidate (the
+product's sample is the most recent papers of its catalog). ``profile-corpus-idf`` and ``profile-pool-idf`` fit them on the whole corpus
+and on candidates + seeds alone, for comparison; the other methods use the whole-corpus fit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
@@ -116,20 +120,49 @@ def load(directory: Path) -> Dataset:
 @dataclass
 class Context:
     dataset: Dataset
-    lexical: sp.csr_matrix            # corpus tf-idf (the shipped representation)
+    lexical: sp.csr_matrix            # tf-idf fitted on the whole corpus (the baselines' representation)
     vectors: np.ndarray | None        # corpus embeddings, unit rows, or None
     seed: int = 0
+    counts: sp.csr_matrix | None = None   # corpus term counts (scoring.term_counts)
+    reference: int = scoring.REFERENCE    # papers in the catalog sample (the product's is as large)
+    _references: dict = field(default_factory=dict, repr=False)
+    _order: np.ndarray | None = field(default=None, repr=False)
 
-    def similarities(self, seeds: list[int], candidates: np.ndarray) -> scoring.Similarities:
+    def similarities(self, seeds: list[int], candidates: np.ndarray, idf: str = "corpus") -> scoring.Similarities:
+        """Seeds x candidates similarities; ``idf``: "corpus" (whole-corpus fit), "pool" (candidates + seeds
+        alone) or "catalog" (the product's: candidates + seeds + the ``reference`` most recent papers dated up to
+        the window's newest candidate, as the product's catalog holds papers up to the day it ranks)."""
         vectors = self.vectors
+        if idf == "corpus":
+            seed_lex, candidate_lex = self.lexical[seeds], self.lexical[candidates]
+        else:
+            rows = np.r_[np.asarray(seeds, dtype=np.int64), candidates]
+            reference, counted = None, None
+            if idf == "catalog":
+                reference, sample = self.reference_before(int(self.dataset.ordinals[candidates].max()) + 1)
+                counted = np.isin(rows, sample)
+            matrix = scoring.lexical_rows(self.counts[rows], reference, counted)
+            seed_lex, candidate_lex = matrix[:len(seeds)], matrix[len(seeds):]
         return scoring.Similarities.compute(
-            self.lexical[seeds], self.lexical[candidates],
+            seed_lex, candidate_lex,
             vectors[seeds] if vectors is not None else None, vectors[candidates] if vectors is not None else None)
 
+    def reference_before(self, end: int) -> tuple[scoring.Frequencies, np.ndarray]:
+        """The frequencies of the ``reference`` most recent corpus papers dated before day ``end`` (by date, then
+        id), and their rows (sorted). Cached per day."""
+        if end not in self._references:
+            dataset = self.dataset
+            if self._order is None:
+                self._order = np.lexsort(([p["id"] for p in dataset.corpus], dataset.ordinals))
+            before = int(np.searchsorted(dataset.ordinals[self._order], end, side="left"))
+            sample = np.sort(self._order[max(0, before - self.reference):before])
+            self._references[end] = (scoring.document_frequencies(self.counts[sample]), sample)
+        return self._references[end]
 
-def _profile(weights: scoring.Weights, popularity: float = 0.0):
+
+def _profile(weights: scoring.Weights, popularity: float = 0.0, idf: str = "catalog"):
     def method(context: Context, seeds: list[int], candidates: np.ndarray) -> np.ndarray:
-        similar = context.similarities(seeds, candidates)
+        similar = context.similarities(seeds, candidates, idf)
         scores = scoring.score_readers(similar, [list(range(len(seeds)))], weights=weights)[0]
         if popularity:
             scores = scores + popularity * _z(np.log1p(_upvotes(context, candidates)))
@@ -214,6 +247,10 @@ LEXICAL_ONLY = scoring.Weights(dense=0.0)
 METHODS: dict[str, tuple[Callable, bool, str]] = {   # name -> (method, needs vectors, what it is)
     "profile": (_profile(scoring.SHIPPED), True, "shipped: Rocchio profile, tf-idf + embeddings fused"),
     "profile-lexical": (_profile(LEXICAL_ONLY), False, "the shipped method before papers have vectors"),
+    "profile-corpus-idf": (_profile(scoring.SHIPPED, idf="corpus"), True,
+                           "shipped, document frequencies from the whole corpus"),
+    "profile-pool-idf": (_profile(scoring.SHIPPED, idf="pool"), True,
+                         "shipped, document frequencies from candidates + seeds alone"),
     "profile+popularity": (_profile(scoring.SHIPPED, popularity=0.2), True, "shipped + 0.2 z(log upvotes)"),
     "centroid-tfidf": (_profile(scoring.Weights(background=0.0, dense=0.0)), False, "tf-idf centroid of seeds"),
     "centroid-embedding": (_profile(scoring.Weights(background=0.0, dense=1e6)), True,
@@ -227,10 +264,10 @@ METHODS: dict[str, tuple[Callable, bool, str]] = {   # name -> (method, needs ve
 DEFAULT_METHODS = ("profile", "tfidf-svm", "popular", "random")
 
 
-def context_for(dataset: Dataset, vectors: np.ndarray | None) -> Context:
-    texts = dataset.texts
-    return Context(dataset, scoring.lexical_matrix(texts), scoring.normalised(vectors) if vectors is not None
-                   else None)
+def context_for(dataset: Dataset, vectors: np.ndarray | None, reference: int = scoring.REFERENCE) -> Context:
+    counts = scoring.term_counts(dataset.texts)
+    return Context(dataset, scoring.lexical_rows(counts), scoring.normalised(vectors) if vectors is not None
+                   else None, counts=counts, reference=reference)
 
 
 def evaluate(context: Context, method: str, users: list[User] | None = None) -> dict:

@@ -4,7 +4,8 @@ The shipped method ("profile", chosen by measurement on recsys-hf: docs/recommen
 profile on two representations, fused:
 
 - lexical: tf-idf over title + abstract (unigrams and bigrams, binary tf: a term counts once per paper, English
-  stop words, terms in at least two papers of the set). A paper's score is its mean cosine to the reader's
+  stop words, terms in at least two papers; document frequencies from the papers at hand plus a reference sample
+  of the catalog, ``Frequencies``). A paper's score is its mean cosine to the reader's
   positives, minus ``background`` x its mean cosine to the whole candidate set (what every paper of the window
   shares is not a sign of interest), minus ``negative`` x its mean cosine to the reader's dismissed papers;
 - dense: the same with the all-MiniLM-L6-v2 vectors, for the papers that have one.
@@ -36,6 +37,9 @@ from sklearn.preprocessing import normalize
 TOKENS = dict(ngram_range=(1, 2), stop_words="english", alternate_sign=False, norm=None, n_features=2 ** 23,
               dtype=np.float32)
 MIN_DF = 2
+#: Papers of the catalog (its most recent) whose document frequencies every pool's tf-idf adds to its own: measured
+#: 2,000 / 5,000 / 10,000 on recsys-hf and the dev set, 5,000 best (docs/recommendations.md, 2026-12-03).
+REFERENCE = 5000
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,35 @@ SHIPPED = Weights()
 
 def term_counts(texts: Sequence[str]) -> sp.csr_matrix:
     """Each text's hashed unigram and bigram counts (English stop words out), one row per text."""
+    if not len(texts):
+        return sp.csr_matrix((0, TOKENS["n_features"]), dtype=TOKENS["dtype"])
     return HashingVectorizer(**TOKENS).transform(texts).tocsr()
 
 
-def lexical_matrix(texts: Sequence[str], fit_on: Sequence[str] | None = None) -> sp.csr_matrix:
-    """L2-normalised tf-idf rows for ``texts`` (binary tf, smoothed idf, terms in at least ``MIN_DF`` papers);
-    document frequencies come from ``fit_on`` (default: the texts themselves).
+@dataclass(frozen=True)
+class Frequencies:
+    """Document frequencies of a set of papers: how many there are, and for each hashed term that occurs (``terms``,
+    sorted column numbers of ``term_counts``) in how many of them it does (``papers``)."""
+
+    documents: int
+    terms: np.ndarray
+    papers: np.ndarray
+
+
+def document_frequencies(counts: sp.csr_matrix) -> Frequencies:
+    """The document frequencies of the rows of ``counts`` (from ``term_counts``): a term counts once per row."""
+    terms, papers = np.unique(counts.indices, return_counts=True)
+    return Frequencies(counts.shape[0], terms.astype(np.int64), papers.astype(np.int64))
+
+
+def lexical_matrix(texts: Sequence[str], reference: Frequencies | None = None,
+                   counted: np.ndarray | None = None) -> sp.csr_matrix:
+    """L2-normalised tf-idf rows for ``texts`` (binary tf, smoothed idf, terms in at least ``MIN_DF`` papers).
+
+    Document frequencies come from the texts themselves plus ``reference``, the frequencies of a sample of the
+    catalog (docs/recommendations.md, "Document frequencies from the catalog"): without it a term's rarity is
+    judged by the few hundred papers of one reader's window, which costs 0.02-0.05 nDCG@10. ``counted`` (one bool
+    per text) marks the texts already in the reference sample, so that no paper is counted twice.
 
     Binary tf: a term weighs its idf whether a paper says it once or five times. A reader's interests show in how
     much of their vocabulary a paper shares, not in how often the paper repeats its own topic words (measured
@@ -69,13 +96,32 @@ def lexical_matrix(texts: Sequence[str], fit_on: Sequence[str] | None = None) ->
     """
     if not len(texts):
         return sp.csr_matrix((0, 1), dtype=np.float32)
-    counts = term_counts(texts)
-    reference = counts if fit_on is None else term_counts(fit_on)
-    df = np.bincount(reference.indices, minlength=reference.shape[1])
-    keep = np.flatnonzero(df >= MIN_DF)
+    return lexical_rows(term_counts(texts), reference, counted)
+
+
+def lexical_rows(counts: sp.csr_matrix, reference: Frequencies | None = None,
+                 counted: np.ndarray | None = None) -> sp.csr_matrix:
+    """``lexical_matrix`` from the texts' ``term_counts`` (callers that keep counts need not tokenise again)."""
+    terms, present = np.unique(counts.indices, return_counts=True)      # the texts' terms, papers with each
+    df, documents = present.copy(), counts.shape[0]
+    if counted is not None and np.any(counted):
+        counted = np.asarray(counted, dtype=bool)
+        inside = document_frequencies(counts[counted])
+        df[np.searchsorted(terms, inside.terms)] -= inside.papers
+        documents -= inside.documents
+    if reference is not None and len(reference.terms):
+        at = np.minimum(np.searchsorted(reference.terms, terms), len(reference.terms) - 1)
+        known = reference.terms[at] == terms
+        df[known] += reference.papers[at[known]]
+        documents += reference.documents
+    # A union has at least the texts' own frequencies: a reference read before some of the texts changed (or
+    # from another database) must not make a term rarer than the texts alone show it.
+    df, documents = np.maximum(df, present), max(documents, counts.shape[0])
+    chosen = df >= MIN_DF
+    keep, df = terms[chosen], df[chosen]
     if not len(keep):
-        return sp.csr_matrix((len(texts), 1), dtype=np.float32)
-    idf = (np.log((1 + reference.shape[0]) / (1 + df[keep])) + 1).astype(np.float32)
+        return sp.csr_matrix((counts.shape[0], 1), dtype=np.float32)
+    idf = (np.log((1 + documents) / (1 + df)) + 1).astype(np.float32)
     matrix = counts[:, keep].tocsr()
     matrix.data = np.ones_like(matrix.data, dtype=np.float32)
     matrix = matrix @ sp.diags(idf)

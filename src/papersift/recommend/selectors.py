@@ -11,11 +11,13 @@ Cold start (no positive): trending papers, in the followed categories when there
 
 from __future__ import annotations
 
+import threading
+import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 import numpy as np
-from django.db.models import Max
+from django.db.models import F, Max
 
 from papersift.catalog import trending
 from papersift.catalog.models import DailyListing, Paper
@@ -28,6 +30,8 @@ from papersift.search.embed import DIMENSIONS, MODEL_ID, document_text
 MAX_SIGNALS = 300        # the reader's latest positives (and negatives) that shape the ranking
 CHUNK = 256              # readers scored per matrix product (bounds memory: CHUNK x signals x candidates)
 SEED_REASONS = 2         # seed papers named per recommendation
+REFERENCE_MAX_AGE = 3600.0   # seconds before the reference sample is read again
+REFERENCE_DRIFT = 0.02   # ... or when the catalog's paper count has changed by more than this share
 
 
 @dataclass
@@ -175,6 +179,55 @@ def last_listing_day() -> date | None:
     return DailyListing.objects.aggregate(last=Max("date"))["last"]
 
 
+# -- document frequencies -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CatalogReference:
+    """The term document frequencies of the catalog's ``scoring.REFERENCE`` most recent papers, and their ids
+    (sorted)."""
+
+    frequencies: scoring.Frequencies
+    paper_ids: np.ndarray
+    catalog_size: int
+    made: float                      # time.monotonic() when read
+
+    def stale(self, catalog_size: int, now: float) -> bool:
+        drift = abs(catalog_size - self.catalog_size) > REFERENCE_DRIFT * max(self.catalog_size, 1)
+        return drift or now - self.made > REFERENCE_MAX_AGE
+
+
+_reference: CatalogReference | None = None
+_reference_lock = threading.Lock()
+
+
+def catalog_reference() -> CatalogReference:
+    """The reference sample that every pool's tf-idf adds to its own document frequencies (docs/recommendations.md,
+    "Document frequencies from the catalog"): without it a term's rarity is judged by one reader's window.
+
+    Reading and tokenising 5,000 abstracts takes about a second, so the sample is read once per process and kept (one per
+    process, shared by the server's threads), and read again after ``REFERENCE_MAX_AGE`` or when the catalog has
+    grown or shrunk by more than ``REFERENCE_DRIFT``. The lock also keeps two requests from reading it at once."""
+    global _reference
+    catalog_size = Paper.objects.count()
+    with _reference_lock:
+        now = clock.monotonic()
+        if _reference is None or _reference.stale(catalog_size, now):
+            rows = list(Paper.objects.order_by(F("published").desc(nulls_last=True), "-id")
+                        .values_list("id", "title", "abstract")[:scoring.REFERENCE])
+            counts = scoring.term_counts([document_text(title, abstract) for _, title, abstract in rows])
+            _reference = CatalogReference(scoring.document_frequencies(counts),
+                                          np.sort(np.array([pid for pid, _, _ in rows], dtype=np.int64)),
+                                          catalog_size, now)
+        return _reference
+
+
+def forget_catalog_reference() -> None:
+    """Drop the kept reference sample (the next ranking reads it again): for tests and after a bulk import."""
+    global _reference
+    with _reference_lock:
+        _reference = None
+
+
 # -- ranking --------------------------------------------------------------------------------------------------------
 
 class Pool:
@@ -190,7 +243,9 @@ class Pool:
             "id", "arxiv_id", "title", "abstract", "authors", "categories")}
         self.facts = facts
         texts = [document_text(facts[p]["title"], facts[p]["abstract"]) if p in facts else "" for p in self.ids]
-        self.lexical = scoring.lexical_matrix(texts)
+        reference = catalog_reference()
+        counted = np.isin(np.array(self.ids, dtype=np.int64), reference.paper_ids)
+        self.lexical = scoring.lexical_matrix(texts, reference.frequencies, counted)
         self.vectors = self._vectors()
 
     def _vectors(self) -> np.ndarray | None:
