@@ -3,6 +3,8 @@
     .venv/bin/python bench/load.py --workdir /tmp/psbench/load --keep               # all 173,162 papers, hybrid
     .venv/bin/python bench/load.py --workdir /tmp/psbench/load --serve-only         # measure again, kept catalog
     .venv/bin/python bench/load.py --papers 20000 --connections 4,16 --duration 20
+    .venv/bin/python bench/load.py --workdir /tmp/psbench/load --serve-only --page-cache 0          # every page rendered
+    .venv/bin/python bench/load.py --workdir /tmp/psbench/load --serve-only --page-cache 3600 --prime  # repeat visits
 
 Targets (issue 16, this 2-core machine, loopback, hybrid search): search page >= 250 req/s with p99 <= 100 ms at
 16 connections; paper page >= 300 req/s; the HF-compatible search as fast as papersift's own. Prints figures only;
@@ -192,6 +194,22 @@ def wrk(base: str, paths: list[str], connections: int, duration: int, script_dir
             "non_2xx": int(errors.group(1)) if errors else 0, "socket_errors": sockets.group(1) if sockets else ""}
 
 
+def prime(base: str, paths: list[str], connections: int = 4) -> float:
+    """Ask for every path once (``connections`` at a time), so the rows that follow measure repeat visits: pages
+    already kept by the page cache. Returns the seconds it took."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    started = time.perf_counter()
+    with httpx.Client(base_url=base, timeout=60) as client, ThreadPoolExecutor(connections) as pool:
+        statuses = list(pool.map(lambda path: client.get(path).status_code, paths))
+    bad = [code for code in statuses if code != 200]
+    if bad:
+        raise SystemExit(f"priming: {len(bad)} of {len(paths)} answers were not 200 (e.g. {bad[0]})")
+    return time.perf_counter() - started
+
+
 def landing(base: str, path: str) -> str:
     """The path a redirect lands on (`/papers` is the latest day's list), so wrk measures the page, not a 302."""
     import httpx
@@ -217,6 +235,10 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds per route and connection count")
     parser.add_argument("--workers", type=int)
     parser.add_argument("--threads", type=int)
+    parser.add_argument("--distinct", type=int,
+                        help="use only the first N queries and ids (1: one address per route, as plain wrk does)")
+    parser.add_argument("--prime", action="store_true",
+                        help="ask for every path once before a route's rows: measure repeat visits (kept pages)")
     parser.add_argument("--page-cache", type=int, metavar="SECONDS",
                         help="PAPERSIFT_PAGE_CACHE_SECONDS for the server (0: every request rendered); default its own")
     parser.add_argument("--routes", default=",".join(name for name, _ in ROUTES))
@@ -234,13 +256,16 @@ def main() -> None:
     built = json.loads(marker.read_text())
     rng = random.Random(args.seed)
     chosen = {"q": queries(papers, 5000, rng), "id": [p["id"] for p in rng.sample(papers, min(2000, len(papers)))]}
+    if args.distinct:
+        chosen = {key: values[:args.distinct] for key, values in chosen.items()}
     from tests.pgserver import free_port   # noqa: E402  (the suite's race-free port helper)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = serve(workdir, port, args.workers, args.threads, args.page_cache)
     result = {"commit": git_commit(), "machine": machine(), "papers": built["papers"], "embedded": built["embed"],
-              "workers": args.workers, "threads": args.threads, "page_cache_s": args.page_cache,
+              "workers": args.workers, "threads": args.threads, "page_cache_s": args.page_cache, "primed": args.prime,
+              "distinct": args.distinct,
               "duration_s": args.duration, "routes": {}}
     try:
         wanted = args.routes.split(",")
@@ -250,6 +275,8 @@ def main() -> None:
             key = "q" if "{q}" in template else "id" if "{id}" in template else None
             paths = [template.format(**{key: value}) for value in chosen[key]] if key else [landing(base, template)]
             wrk(base, paths[:50], 2, 5, workdir)                              # warm-up: models, caches, mmaps
+            if args.prime:
+                log(f"{name}: every one of {len(paths):,} paths asked for once in {prime(base, paths):.0f} s")
             for connections in [int(c) for c in args.connections.split(",")]:
                 figures = wrk(base, paths, connections, args.duration, workdir)
                 figures["load"] = round(os.getloadavg()[0], 1)

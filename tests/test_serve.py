@@ -325,3 +325,25 @@ def test_a_site_url_the_allowed_hosts_refuse_is_warned_about(site_url, allowed, 
     assert (warning is not None) == refused
     if refused:
         assert "PAPERSIFT_ALLOWED_HOSTS" in warning and site_url in warning
+
+
+def test_a_warm_worker_freezes_its_heap_once_after_its_first_requests():
+    """Long-lived objects leave the full collections after the given numbers of requests (server.Warmed), and the
+    requests themselves pass through untouched."""
+    import gc
+
+    from papersift.server import Warmed
+
+    answers = []
+    app = Warmed(lambda environ, start_response: answers.append(environ["n"]) or [b"ok"], freeze_after=(3, 5))
+    gc.unfreeze()
+    try:
+        frozen = []
+        for n in range(1, 7):
+            assert app({"n": n}, None) == [b"ok"]
+            frozen.append(gc.get_freeze_count() > 0)
+            gc.unfreeze()
+        assert frozen == [False, False, True, False, True, False]
+        assert answers == [1, 2, 3, 4, 5, 6]
+    finally:
+        gc.unfreeze()
