@@ -98,9 +98,11 @@ def build(args) -> tuple[list[int], list[int]]:
             lists.append(ReadingList(owner_id=uid, name="Reading"))
             items.append((uid, rng.sample(rest, min(len(rest), rng.randint(1, 20)))))
         if rng.random() < 0.25:
-            signals += [Signal(user_id=uid, paper_id=p, kind="seed") for p in rng.sample(rest[:200], rng.randint(1, 10))]
+            signals += [Signal(user_id=uid, paper_id=p, kind="seed")
+                        for p in rng.sample(rest[:200], rng.randint(1, 10))]
         if rng.random() < 0.3:
-            signals += [Signal(user_id=uid, paper_id=p, kind="dismiss") for p in rng.sample(rest[200:], rng.randint(1, 5))]
+            signals += [Signal(user_id=uid, paper_id=p, kind="dismiss")
+                        for p in rng.sample(rest[200:], rng.randint(1, 5))]
         if rng.random() < 0.2:
             follows.append(Follow(user_id=uid, kind="category", value=(c := rng.choice(categories)), key=c.lower()))
         if rng.random() < 0.1:

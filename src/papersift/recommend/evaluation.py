@@ -10,8 +10,9 @@ Methods (``METHODS``): the shipped one (``profile``; ``profile-lexical`` is the 
 the candidates it was chosen against. ``profile`` and ``profile-lexical`` build tf-idf as the product does
 (``selectors.Pool``): document frequencies from the user's candidates and seeds plus a reference sample of the
 catalog, the ``scoring.REFERENCE`` most recent corpus papers dated up to the window's newest candidate (the
-product's sample is the most recent papers of its catalog). ``profile-corpus-idf`` and ``profile-pool-idf`` fit them on the whole corpus
-and on candidates + seeds alone, for comparison; the other methods use the whole-corpus fit.
+product's sample is the most recent papers of its catalog). ``profile-corpus-idf`` and ``profile-pool-idf`` fit
+them on the whole corpus and on candidates + seeds alone, for comparison; the other methods use the whole-corpus
+fit.
 """
 
 from __future__ import annotations
