@@ -206,7 +206,8 @@ def catalog_reference() -> CatalogReference:
 
     Reading and tokenising 5,000 abstracts takes about a second, so the sample is read once per process and kept
     (one per process, shared by the server's threads), and read again after ``REFERENCE_MAX_AGE`` or when the
-    catalog has grown or shrunk by more than ``REFERENCE_DRIFT``. The lock also keeps two requests from reading it at once."""
+    catalog has grown or shrunk by more than ``REFERENCE_DRIFT``. The lock also keeps two requests from reading it
+    at once."""
     global _reference
     catalog_size = Paper.objects.count()
     with _reference_lock:
